@@ -16,6 +16,6 @@ public final class Main {
             args = new String[] {"studio"};
         }
         int code = CogforgeCommand.commandLine().execute(args);
-        if (code != 0 || !"studio".equals(args[0])) System.exit(code);
+        System.exit(code);
     }
 }

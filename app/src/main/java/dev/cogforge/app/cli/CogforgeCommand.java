@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "CogForge Studio: fine-tune CogVideoX with LoRA. Without arguments the studio opens.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                StudioCommand.class,
                 DoctorCommand.class,
                 FixturesCommand.class,
         })

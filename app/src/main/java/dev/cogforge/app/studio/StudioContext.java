@@ -1,0 +1,41 @@
+package dev.cogforge.app.studio;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import dev.cogforge.app.studio.system.SystemController;
+import dev.cogforge.app.studio.system.SystemViewModel;
+
+/**
+ * Wires ViewModels to core services and hands controllers their ViewModels (the controller factory of every view).
+ * One per window; owns the background executor on which long work runs.
+ */
+public final class StudioContext implements AutoCloseable {
+    private final MainViewModel main = new MainViewModel();
+    private final ExecutorService background = Executors.newThreadPerTaskExecutor(
+            Thread.ofPlatform().daemon().name("studio-worker-", 0).factory());
+    private final SystemViewModel system = new SystemViewModel(background);
+
+    public MainViewModel main() {
+        return main;
+    }
+
+    public SystemViewModel system() {
+        return system;
+    }
+
+    public ExecutorService background() {
+        return background;
+    }
+
+    public Object controllerFor(Class<?> type) {
+        if (type == MainController.class) return new MainController(main, this);
+        if (type == SystemController.class) return new SystemController(system);
+        throw new IllegalArgumentException("no controller wiring for " + type.getName());
+    }
+
+    @Override
+    public void close() {
+        background.shutdownNow();
+    }
+}
