@@ -47,8 +47,9 @@ public enum DType {
         }
     }
 
+    /** JavaCPP hands out a new enum object per call for native enums, so compare by value, never by identity. */
     public static DType of(ScalarType type) {
-        for (DType d : values()) if (d.scalarType == type) return d;
+        for (DType d : values()) if (d.scalarType.value == type.value) return d;
         throw new IllegalArgumentException("no safetensors dtype for libtorch scalar type " + type);
     }
 }

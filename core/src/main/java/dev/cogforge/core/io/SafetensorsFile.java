@@ -255,7 +255,7 @@ public final class SafetensorsFile implements TensorSource {
     @Override
     public Tensor load(String name, torch.ScalarType target) throws SafetensorsException {
         Tensor raw = load(name);
-        if (raw.scalar_type() == target) return raw;
+        if (raw.scalar_type().value == target.value) return raw;
         Tensor converted = raw.to(target);
         raw.close();
         return converted;
