@@ -38,6 +38,7 @@ public final class SchedulerCaseKind implements CaseKind {
     private static final Tolerance ONE_FLOAT_ULP = new Tolerance(0, 0x1p-23);
     private static final Tolerance EXACT = new Tolerance(0, 0);
     private static final Pattern TIMESTEPS = Pattern.compile("timesteps_(\\d+)");
+    private static final Pattern MANUAL_SEED = Pattern.compile("manual_seed\\((\\d+)\\)");
 
     @Override
     public String name() {
@@ -81,6 +82,8 @@ public final class SchedulerCaseKind implements CaseKind {
             }
             if (out.contains("dpm.prev_sample") || out.contains("dpm.pred_original_sample")) {
                 runDpmChain(chainConfig, chainSteps, in, out, steps, results);
+                OptionalLong seed = dpmGeneratorSeed(c);
+                if (seed.isPresent()) runDpmChainWithGenerator(chainConfig, chainSteps, seed.getAsLong(), in, out, steps, results);
             }
         }
         for (String name : out.names()) {
@@ -194,6 +197,46 @@ public final class SchedulerCaseKind implements CaseKind {
         putStacked("dpm.pred_original_sample", x0, stepShape, out, tol, results);
         results.put("dpm.generator_draws", new Comparison("dpm.generator_draws", 0, 0, drawMismatches.isEmpty(),
                 String.join("; ", drawMismatches)));
+    }
+
+    /**
+     * The production path: the same chain drawing from a libtorch generator seeded like the reference's
+     * {@code torch.Generator().manual_seed(seed)}. This checks that the draw order and the generator stream agree, not
+     * only the arithmetic.
+     */
+    private static void runDpmChainWithGenerator(SchedulerConfig config, int n, long seed, SafetensorsFile in, SafetensorsFile out,
+                                                 Tolerance tol, Map<String, Comparison> results) throws IOException {
+        CogVideoXDpmScheduler dpm = new CogVideoXDpmScheduler(config);
+        dpm.setTimesteps(n);
+        Tensor modelOutputs = in.load("chain_model_outputs", ScalarType.Float);
+        Tensor latents = in.load("chain_latents", ScalarType.Float);
+        List<float[]> prev = new ArrayList<>();
+        Tensor old = null;
+        try (GeneratorNoise generator = NoiseSource.seeded(seed)) {
+            for (int i = 0; i < n; i++) {
+                SchedulerStep s = dpm.stepAt(i, modelOutputs.select(0, i), old, latents, generator);
+                prev.add(Tensors.toFloats(s.prevSample()));
+                latents = s.prevSample();
+                old = s.predOriginalSample();
+            }
+        }
+        Map<String, Comparison> one = new LinkedHashMap<>();
+        putStacked("dpm.prev_sample", prev, Tensors.shape(latents), out, tol, one);
+        Comparison c = one.get("dpm.prev_sample");
+        if (c != null) {
+            String name = "dpm.prev_sample[generator seed " + seed + "]";
+            results.put(name, new Comparison(name, c.maxAbsErr(), c.maxRelErr(), c.pass(), c.detail()));
+        }
+    }
+
+    /** The DPM chain's generator seed, from the call's {@code "noise"} description ({@code manual_seed(N)}), if stated. */
+    private static OptionalLong dpmGeneratorSeed(FixtureCase c) {
+        for (JsonNode call : c.fixture().path("calls")) {
+            if (!call.path("function").asText("").contains("CogVideoXDPMScheduler: set_timesteps")) continue;
+            Matcher m = MANUAL_SEED.matcher(call.path("noise").asText(""));
+            if (m.find()) return OptionalLong.of(Long.parseLong(m.group(1)));
+        }
+        return OptionalLong.empty();
     }
 
     private static void putStacked(String name, List<float[]> perStep, long[] stepShape, SafetensorsFile out, Tolerance tol,
