@@ -20,6 +20,7 @@ public final class GeneratorNoise implements NoiseSource, AutoCloseable {
     private final long seed;
     private Generator generator;
 
+    @SuppressWarnings("try") // the scope only bounds the generator's JavaCPP ownership
     public GeneratorNoise(long seed) {
         Engine.ensureLoaded();
         this.seed = seed;

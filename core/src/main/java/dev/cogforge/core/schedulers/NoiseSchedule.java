@@ -285,7 +285,7 @@ public final class NoiseSchedule {
         float[] acp = new float[n];
         double running = 1.0;
         for (int i = 0; i < n; i++) {
-            running *= (float) (1.0f - betas[i]);
+            running *= 1.0f - betas[i];
             acp[i] = (float) running;
         }
         float shift = (float) snrShift;

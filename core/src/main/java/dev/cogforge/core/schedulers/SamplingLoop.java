@@ -47,6 +47,7 @@ public final class SamplingLoop {
      * Runs {@code numInferenceSteps} steps from {@code initialLatents} (already scaled by the scheduler's init noise
      * sigma, which is 1). Returns new latents in the dtype of {@code initialLatents}, owned by the caller's scope.
      */
+    @SuppressWarnings("try") // one scope per step frees that step's temporaries
     public Tensor run(Tensor initialLatents, int numInferenceSteps, Denoiser denoiser, NoiseSource noise, StepListener listener) {
         long[] timesteps = scheduler.setTimesteps(numInferenceSteps);
         // whether the unconditional branch runs is decided by the base scale, as in the pipeline

@@ -3,7 +3,6 @@ package dev.cogforge.core.schedulers;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +50,7 @@ public final class SchedulerCaseKind implements CaseKind {
     }
 
     @Override
+    @SuppressWarnings("try") // the scope frees every tensor the comparisons create
     public List<Comparison> run(FixtureCase c) throws Exception {
         Engine.ensureLoaded();
         JsonNode tol = c.fixture().path("tolerance");
@@ -98,8 +98,7 @@ public final class SchedulerCaseKind implements CaseKind {
     private static Map<String, SchedulerConfig> variants(FixtureCase c) throws IOException {
         Map<String, SchedulerConfig> out = new LinkedHashMap<>();
         JsonNode configs = c.fixture().path("configs");
-        for (Iterator<Map.Entry<String, JsonNode>> it = configs.fields(); it.hasNext(); ) {
-            var e = it.next();
+        for (Map.Entry<String, JsonNode> e : configs.properties()) {
             out.put(e.getKey(), SchedulerConfig.parse(e.getValue().toString(), c.dir().resolve("fixture.json") + " configs." + e.getKey()));
         }
         return out;
