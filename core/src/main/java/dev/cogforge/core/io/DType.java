@@ -48,7 +48,9 @@ public enum DType {
     }
 
     public static DType of(ScalarType type) {
-        for (DType d : values()) if (d.scalarType == type) return d;
+        // libtorch hands back non-interned enum instances (Tensor.scalar_type()); == needs the interned one
+        ScalarType interned = type.intern();
+        for (DType d : values()) if (d.scalarType == interned) return d;
         throw new IllegalArgumentException("no safetensors dtype for libtorch scalar type " + type);
     }
 }

@@ -74,7 +74,8 @@ public final class T5Encoder extends Module {
         }
     }
 
-    static void checkDtype(ScalarType dtype) {
+    static void checkDtype(ScalarType requested) {
+        ScalarType dtype = requested.intern();
         if (dtype == ScalarType.Half) {
             throw new IllegalArgumentException("the T5 text encoder cannot run in float16: T5 v1.1 activations overflow "
                     + "65504 in the feed-forward output; use float32 (CPU) or bfloat16 (GPU)");
@@ -195,7 +196,7 @@ public final class T5Encoder extends Module {
     static Tensor rmsNorm(Tensor x, Tensor weight, double eps) {
         Tensor variance = x.to(ScalarType.Float).pow(new Scalar(2.0)).mean(new long[] {-1}, true, new ScalarTypeOptional());
         Tensor normed = x.mul(variance.add(new Scalar(eps)).rsqrt());
-        ScalarType wt = weight.scalar_type();
+        ScalarType wt = weight.scalar_type().intern();
         if (wt == ScalarType.BFloat16 || wt == ScalarType.Half) normed = normed.to(wt);
         return weight.mul(normed);
     }
@@ -299,7 +300,7 @@ public final class T5Encoder extends Module {
             Tensor value = v.forward(h).view(b, s, heads, headDim).transpose(1, 2);
             // T5 folds 1/sqrt(d) into its initialisation, so scores are not scaled here.
             Tensor scores = torch.matmul(query, key.transpose(3, 2)).add(positionBias);
-            Tensor weights = torch.softmax(scores.to(ScalarType.Float), -1).to(scores.scalar_type());
+            Tensor weights = torch.softmax(scores.to(ScalarType.Float), -1).to(scores.scalar_type().intern());
             Tensor context = torch.matmul(weights, value).transpose(1, 2).contiguous().view(b, s, heads * headDim);
             return o.forward(context);
         }
