@@ -1,6 +1,7 @@
 package dev.cogforge.core.models.t5;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +47,24 @@ public final class T5Encoder extends Module {
         this.config = config;
         this.shared = child("shared", new WeightHolder(config.vocabSize(), config.dModel()));
         this.encoder = child("encoder", new Stack(config));
+    }
+
+    /**
+     * Builds the encoder from a repository's {@code text_encoder/config.json}, loads {@code weights} (e.g. the sharded
+     * {@code model-0000N-of-0000M.safetensors} set) and attaches the {@code tokenizer/} folder's tokenizer. The caller
+     * keeps ownership of {@code weights} and may close it as soon as this returns.
+     */
+    public static T5Encoder open(Path textEncoderConfig, TensorSource weights, Path tokenizerDir, ScalarType dtype,
+                                 Device device) throws IOException {
+        checkDtype(dtype);
+        T5Encoder encoder = new T5Encoder(T5Config.read(textEncoderConfig));
+        try {
+            encoder.load(weights, dtype, device);
+            return encoder.withTokenizer(T5Tokenizer.fromFolder(tokenizerDir));
+        } catch (IOException | RuntimeException e) {
+            encoder.close();
+            throw e;
+        }
     }
 
     public T5Config config() {

@@ -134,6 +134,16 @@ class T5EncoderTest {
     }
 
     @Test
+    void openReadsConfigWeightsAndTokenizerFolder() throws Exception {
+        Path tokenizerDir = Path.of(T5EncoderTest.class.getResource("/t5-tokenizer/spiece.model").toURI()).getParent();
+        try (SafetensorsFile weights = SafetensorsFile.open(caseDir.resolve("weights.safetensors"));
+             T5Encoder encoder = T5Encoder.open(caseDir.resolve("config.json"), weights, tokenizerDir, ScalarType.Float, null)) {
+            assertClose(reference(), run(encoder, ScalarType.Float), 5e-5);
+            assertEquals(226, encoder.tokenizer().maxLength());
+        }
+    }
+
+    @Test
     void outOfRangeIdsAreReported() throws IOException {
         T5Config c = config();
         try (T5Encoder encoder = new T5Encoder(c);
