@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
                 StudioCommand.class,
                 DoctorCommand.class,
                 FixturesCommand.class,
+                T5Command.class,
         })
 public final class CogforgeCommand implements Runnable {
     @CommandLine.Spec
