@@ -14,8 +14,8 @@ import dev.cogforge.core.fixtures.FixtureCase;
 import dev.cogforge.core.fixtures.FixtureRunner;
 
 /** Runs every {@code transformer-*} (and {@code lora-train-step}) case of the configured fixture root. */
-class TransformerFixturesTest {
-    static int runAccepted(CaseKind kind) throws Exception {
+public class TransformerFixturesTest {
+    public static int runAccepted(CaseKind kind) throws Exception {
         Path root = FixtureRunner.configuredRoot();
         FixtureRunner runner = new FixtureRunner(List.of(kind));
         int ran = 0;
