@@ -48,7 +48,8 @@ public enum DType {
     }
 
     public static DType of(ScalarType type) {
-        for (DType d : values()) if (d.scalarType == type) return d;
+        // scalar types returned by native calls are fresh objects, not the enum constants: compare the values
+        for (DType d : values()) if (d.scalarType.value == type.value) return d;
         throw new IllegalArgumentException("no safetensors dtype for libtorch scalar type " + type);
     }
 }
