@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 DoctorCommand.class,
                 FixturesCommand.class,
                 T5Command.class,
+                TransformerBenchCommand.class,
         })
 public final class CogforgeCommand implements Runnable {
     @CommandLine.Spec

@@ -59,7 +59,7 @@ public abstract class Module implements AutoCloseable {
     }
 
     /** Replaces a child (LoRA injection swaps a Linear for a LoRA-wrapped one under the same name). */
-    protected final void replaceChild(String name, Module module) {
+    public final void replaceChild(String name, Module module) {
         if (!children.containsKey(name)) throw new IllegalArgumentException("no child " + name);
         children.put(name, module);
     }
