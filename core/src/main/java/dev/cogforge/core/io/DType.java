@@ -48,7 +48,8 @@ public enum DType {
     }
 
     public static DType of(ScalarType type) {
-        for (DType d : values()) if (d.scalarType == type) return d;
+        // JavaCPP hands native enum results out as non-canonical instances: compare the native value, not identity
+        for (DType d : values()) if (d.scalarType.value == type.value) return d;
         throw new IllegalArgumentException("no safetensors dtype for libtorch scalar type " + type);
     }
 }
