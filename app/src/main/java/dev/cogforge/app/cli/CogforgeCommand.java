@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 DoctorCommand.class,
                 FixturesCommand.class,
+                ExportCommand.class,
+                PushCommand.class,
         })
 public final class CogforgeCommand implements Runnable {
     @CommandLine.Spec

@@ -66,6 +66,7 @@ public record ModelCard(Map<String, Object> frontMatter, String markdown) {
         String base = baseId != null ? baseId : (baseRef != null ? baseRef : "THUDM/CogVideoX-5b");
         String pipeline = i2v ? "CogVideoXImageToVideoPipeline" : "CogVideoXPipeline";
         String scaleText = LoraExporter.formatNumber(scale);
+        if (!scaleText.contains(".") && !scaleText.contains("E")) scaleText += ".0";
         StringBuilder md = new StringBuilder();
         md.append("---\n").append(YAML.writeValueAsString(fm)).append("---\n\n");
         String title = run.configString("run_name", "name", "output_name");
