@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
                 FixturesCommand.class,
                 T5Command.class,
                 TransformerBenchCommand.class,
+                ExportCommand.class,
+                PushCommand.class,
         })
 public final class CogforgeCommand implements Runnable {
     @CommandLine.Spec

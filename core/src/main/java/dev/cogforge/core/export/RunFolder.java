@@ -1,0 +1,113 @@
+package dev.cogforge.core.export;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * A finished (or checkpointed) training run as the trainer leaves it: {@code config.json} (the run config, read as a
+ * generic map), {@code metrics.jsonl} (one object per step), {@code pytorch_lora_weights.safetensors} (diffusers keys)
+ * and {@code validation/*.mp4}.
+ */
+public record RunFolder(Path dir, Map<String, Object> config, List<Map<String, Object>> metrics, Path loraFile,
+                        List<Path> validationVideos) {
+    public static final String LORA_FILE = "pytorch_lora_weights.safetensors";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public RunFolder {
+        config = Collections.unmodifiableMap(new LinkedHashMap<>(config));
+        metrics = List.copyOf(metrics);
+        validationVideos = List.copyOf(validationVideos);
+    }
+
+    public static RunFolder open(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) throw new IOException("run folder " + dir + " does not exist");
+        Path configFile = dir.resolve("config.json");
+        if (!Files.isRegularFile(configFile)) throw new IOException(configFile + " is missing: not a CogForge run folder");
+        Map<String, Object> config;
+        try {
+            config = JSON.readValue(configFile.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
+        } catch (IOException e) {
+            throw new IOException(configFile + " is not a JSON object: " + e.getMessage(), e);
+        }
+        Path lora = dir.resolve(LORA_FILE);
+        if (!Files.isRegularFile(lora)) throw new IOException(lora + " is missing: the run has not saved LoRA weights yet");
+        List<Map<String, Object>> metrics = new ArrayList<>();
+        Path metricsFile = dir.resolve("metrics.jsonl");
+        if (Files.isRegularFile(metricsFile)) {
+            List<String> lines = Files.readAllLines(metricsFile);
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i).strip();
+                if (line.isEmpty()) continue;
+                try {
+                    metrics.add(JSON.readValue(line, new TypeReference<LinkedHashMap<String, Object>>() {}));
+                } catch (IOException e) {
+                    // a crash can cut the last line short; anything earlier is corruption worth reporting
+                    if (i == lines.size() - 1) break;
+                    throw new IOException(metricsFile + " line " + (i + 1) + " is not a JSON object: " + e.getMessage(), e);
+                }
+            }
+        }
+        List<Path> videos = new ArrayList<>();
+        Path validation = dir.resolve("validation");
+        if (Files.isDirectory(validation)) {
+            try (Stream<Path> s = Files.list(validation)) {
+                s.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().toLowerCase().endsWith(".mp4"))
+                        .sorted().forEach(videos::add);
+            }
+        }
+        return new RunFolder(dir, config, metrics, lora, videos);
+    }
+
+    /** First config value present under any of {@code keys} (run configs name things differently across versions). */
+    public Object configValue(String... keys) {
+        for (String k : keys) {
+            Object v = config.get(k);
+            if (v != null) return v;
+        }
+        return null;
+    }
+
+    public String configString(String... keys) {
+        Object v = configValue(keys);
+        return v == null ? null : v.toString();
+    }
+
+    public Double configNumber(String... keys) throws IOException {
+        Object v = configValue(keys);
+        if (v == null) return null;
+        if (v instanceof Number n) return n.doubleValue();
+        try {
+            return Double.parseDouble(v.toString());
+        } catch (NumberFormatException e) {
+            throw new IOException(dir.resolve("config.json") + ": '" + keys[0] + "' must be a number, got '" + v + "'");
+        }
+    }
+
+    public Long lastStep() {
+        for (int i = metrics.size() - 1; i >= 0; i--) {
+            if (metrics.get(i).get("step") instanceof Number n) return n.longValue();
+        }
+        return null;
+    }
+
+    /** Last logged loss and the mean of the last {@code window} losses (a single step's loss is noisy). */
+    public double[] finalLoss(int window) {
+        List<Double> losses = new ArrayList<>();
+        for (Map<String, Object> m : metrics) if (m.get("loss") instanceof Number n) losses.add(n.doubleValue());
+        if (losses.isEmpty()) return null;
+        int from = Math.max(0, losses.size() - window);
+        double sum = 0;
+        for (int i = from; i < losses.size(); i++) sum += losses.get(i);
+        return new double[]{losses.getLast(), sum / (losses.size() - from), losses.size() - from};
+    }
+}
