@@ -47,8 +47,12 @@ public enum DType {
         }
     }
 
+    /**
+     * Matches by the native value: JavaCPP hands out fresh enum objects from {@code Tensor.scalar_type()}
+     * (ordinal 0, right {@code value}), so {@code ==} against {@code ScalarType.Float} is always false.
+     */
     public static DType of(ScalarType type) {
-        for (DType d : values()) if (d.scalarType == type) return d;
+        for (DType d : values()) if (d.scalarType.value == type.value) return d;
         throw new IllegalArgumentException("no safetensors dtype for libtorch scalar type " + type);
     }
 }

@@ -409,10 +409,4 @@ public final class AutoencoderKLCogVideoX extends Module {
     private static long roundUp(long v, long m) {
         return Math.max(m, (v + m - 1) / m * m);
     }
-
-    /** Frames the decoder produces from {@code latentFrames} latent frames with the default chunking (1 + 4(n-1) for the real models). */
-    public long framesFor(long latentFrames) {
-        long ratio = (long) config.temporalCompressionRatio();
-        return 1 + ratio * (latentFrames - 1);
-    }
 }
