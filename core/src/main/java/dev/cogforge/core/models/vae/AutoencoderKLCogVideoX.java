@@ -170,6 +170,9 @@ public final class AutoencoderKLCogVideoX extends Module {
         int blendH = (int) (latentTileH * tiles.tileOverlapFactorHeight());
         int blendW = (int) (latentTileW * tiles.tileOverlapFactorWidth());
         checkStride(strideH, strideW);
+        int ratio = config.spatialCompressionRatio();
+        checkTilesCover("encode", height / ratio, tiledLength(height, tileH, strideH, latentTileH - blendH, 1, ratio),
+                width / ratio, tiledLength(width, tileW, strideW, latentTileW - blendW, 1, ratio));
         List<List<Tensor>> rows = new ArrayList<>();
         for (long i = 0; i < height; i += strideH) {
             List<Tensor> row = new ArrayList<>();
@@ -213,6 +216,9 @@ public final class AutoencoderKLCogVideoX extends Module {
         int blendH = (int) (tileH * tiles.tileOverlapFactorHeight());
         int blendW = (int) (tileW * tiles.tileOverlapFactorWidth());
         checkStride(strideH, strideW);
+        int ratio = config.spatialCompressionRatio();
+        checkTilesCover("decode", height * ratio, tiledLength(height, latentTileH, strideH, tileH - blendH, ratio, 1),
+                width * ratio, tiledLength(width, latentTileW, strideW, tileW - blendW, ratio, 1));
         List<List<Tensor>> rows = new ArrayList<>();
         for (long i = 0; i < height; i += strideH) {
             List<Tensor> row = new ArrayList<>();
@@ -224,6 +230,30 @@ public final class AutoencoderKLCogVideoX extends Module {
             rows.add(row);
         }
         return blendTiles(rows, blendH, blendW, tileH - blendH, tileW - blendW);
+    }
+
+    /**
+     * Length of diffusers' merged tile output along one axis: every tile cropped to {@code limit} after scaling its
+     * input extent by {@code up / down} (the encoder's stride-2 convs floor odd sizes).
+     */
+    static long tiledLength(long length, long tile, long stride, long limit, long up, long down) {
+        long total = 0;
+        for (long i = 0; i < length; i += stride) total += Math.min(limit, Math.min(tile, length - i) * up / down);
+        return total;
+    }
+
+    /**
+     * diffusers silently returns a wrongly sized tensor when the tile stride does not match the cropped tile size on
+     * the latent grid (e.g. 16-pixel tiles at 8x: stride 13 px); refuse such settings before doing the work.
+     */
+    private void checkTilesCover(String what, long wantH, long gotH, long wantW, long gotW) {
+        if (wantH == gotH && wantW == gotW) return;
+        throw new IllegalArgumentException("tiled " + what + " with tiles of " + tiles.tileSampleMinHeight() + " x "
+                + tiles.tileSampleMinWidth() + " px (overlap " + tiles.tileOverlapFactorHeight() + " / " + tiles.tileOverlapFactorWidth()
+                + ") would give " + gotH + " x " + gotW + " instead of " + wantH + " x " + wantW
+                + ": the tile stride must be a whole number of latent pixels equal to the blended tile's kept part"
+                + " (e.g. height 6*" + config.spatialCompressionRatio() + "*k with overlap 1/6, width 5*" + config.spatialCompressionRatio()
+                + "*k with overlap 1/5)");
     }
 
     private static void checkStride(int strideH, int strideW) {

@@ -55,6 +55,21 @@ class VaeBehaviourTest {
         assertEquals(List.of(17L), lengths(AutoencoderKLCogVideoX.frameChunks(17, Integer.MAX_VALUE)));
     }
 
+    @Test
+    void defaultTilesOfTheRealModelsCoverTheirResolutionsExactly() {
+        // 240 x 360 px tiles, overlaps 1/6 and 1/5, 8x: encode stride 200/288 px keeps 25/36 latent rows/cols.
+        for (long px : new long[] {480, 720, 768, 1360}) {
+            long encodeRows = AutoencoderKLCogVideoX.tiledLength(px, 240, (int) (240 * (1 - 1.0 / 6)), 30 - (int) (30 * (1.0 / 6)), 1, 8);
+            long encodeCols = AutoencoderKLCogVideoX.tiledLength(px, 360, (int) (360 * (1 - 1.0 / 5)), 45 - (int) (45 * (1.0 / 5)), 1, 8);
+            assertEquals(px / 8, encodeRows, "encode rows at " + px);
+            assertEquals(px / 8, encodeCols, "encode cols at " + px);
+            long decodeRows = AutoencoderKLCogVideoX.tiledLength(px / 8, 30, (int) (30 * (1 - 1.0 / 6)), 240 - (int) (240 * (1.0 / 6)), 8, 1);
+            long decodeCols = AutoencoderKLCogVideoX.tiledLength(px / 8, 45, (int) (45 * (1 - 1.0 / 5)), 360 - (int) (360 * (1.0 / 5)), 8, 1);
+            assertEquals(px, decodeRows, "decode rows at " + px);
+            assertEquals(px, decodeCols, "decode cols at " + px);
+        }
+    }
+
     private static List<Long> lengths(List<long[]> chunks) {
         return chunks.stream().map(c -> c[1] - c[0]).toList();
     }
@@ -110,6 +125,9 @@ class VaeBehaviourTest {
             var layout = assertThrows(IllegalArgumentException.class, () -> vae.decode(randn(1, 1, 2, 4, 4, 4)));
             assertTrue(layout.getMessage().contains("decodeFromTransformerLatents"), layout.getMessage());
             assertThrows(IllegalArgumentException.class, () -> vae.setTiling(true, new TileSettings(2, 2, 0.2, 0.2)));
+            vae.setTiling(true, new TileSettings(16, 16, 1.0 / 6, 1.0 / 5)); // stride 13 px: off the 4x latent grid
+            var misaligned = assertThrows(IllegalArgumentException.class, () -> vae.encode(randn(1, 1, 3, 1, 64, 64)));
+            assertTrue(misaligned.getMessage().contains("instead of 16 x 16"), misaligned.getMessage());
         }
     }
 
