@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 TransformerBenchCommand.class,
                 ExportCommand.class,
                 PushCommand.class,
+                VaeBenchCommand.class,
         })
 public final class CogforgeCommand implements Runnable {
     @CommandLine.Spec
