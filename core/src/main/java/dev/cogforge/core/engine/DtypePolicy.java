@@ -12,6 +12,12 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  */
 public record DtypePolicy(ComputeDevice device, MixedPrecision requested, ScalarType computeType, ScalarType trainableType,
                           boolean downgraded) {
+    public DtypePolicy {
+        // JavaCPP hands out un-interned enum copies; a switch on one of those would misfire
+        computeType = computeType.intern();
+        trainableType = trainableType.intern();
+    }
+
     /** The default for a device: bf16 on a GPU (the 5b/1.5 weights are bf16), fp32 on the CPU. */
     public static DtypePolicy defaultFor(ComputeDevice device) {
         return of(device, device.isCuda() ? MixedPrecision.BF16 : MixedPrecision.NO);
