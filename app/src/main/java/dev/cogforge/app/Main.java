@@ -1,6 +1,7 @@
 package dev.cogforge.app;
 
 import dev.cogforge.app.cli.CogforgeCommand;
+import dev.cogforge.core.io.AppDirs;
 
 import picocli.CommandLine;
 
@@ -11,7 +12,16 @@ import picocli.CommandLine;
 public final class Main {
     private Main() {}
 
+    /** System property that logback.xml reads for the rolling log file's folder. */
+    public static final String LOG_DIR_PROPERTY = "cogforge.log.dir";
+
     public static void main(String[] args) {
+        // must run before the first logger is created: logback reads the property once, at initialisation
+        if (System.getProperty(LOG_DIR_PROPERTY) == null) {
+            System.setProperty(LOG_DIR_PROPERTY, AppDirs.current().logs().toString());
+        }
+        org.slf4j.LoggerFactory.getLogger(Main.class).info("CogForge starting: java {}, pid {}, logs in {}",
+                System.getProperty("java.version"), ProcessHandle.current().pid(), System.getProperty(LOG_DIR_PROPERTY));
         if (args.length == 0) {
             args = new String[] {"studio"};
         }

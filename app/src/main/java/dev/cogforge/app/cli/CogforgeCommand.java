@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 ExportCommand.class,
                 PushCommand.class,
                 VaeBenchCommand.class,
+                BenchCommand.class,
         })
 public final class CogforgeCommand implements Runnable {
     @CommandLine.Spec

@@ -59,6 +59,14 @@ public final class Tensors {
         }
     }
 
+    /**
+     * The tensor's scalar type as the canonical enum constant. JavaCPP returns a fresh enum object from native calls,
+     * so {@code t.scalar_type() == ScalarType.Float} is false and a {@code switch} on it misbehaves; compare this.
+     */
+    public static ScalarType scalarType(Tensor t) {
+        return t.scalar_type().intern();
+    }
+
     public static long[] shape(Tensor t) {
         int dims = (int) t.dim();
         long[] s = new long[dims];
