@@ -47,9 +47,13 @@ public enum DType {
         }
     }
 
-    /** JavaCPP hands out a new enum object per call for native enums, so compare by value, never by identity. */
+    /**
+     * Maps a libtorch scalar type; accepts the un-interned instances that native calls such as
+     * {@code Tensor.scalar_type()} return (JavaCPP builds a fresh enum object per call, so {@code ==} fails on them).
+     */
     public static DType of(ScalarType type) {
-        for (DType d : values()) if (d.scalarType.value == type.value) return d;
+        ScalarType canonical = type.intern();
+        for (DType d : values()) if (d.scalarType == canonical) return d;
         throw new IllegalArgumentException("no safetensors dtype for libtorch scalar type " + type);
     }
 }

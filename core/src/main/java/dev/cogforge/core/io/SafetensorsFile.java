@@ -44,6 +44,7 @@ public final class SafetensorsFile implements TensorSource {
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     private final Path path;
@@ -113,6 +114,12 @@ public final class SafetensorsFile implements TensorSource {
         JsonNode root;
         try {
             root = JSON.readTree(headerText);
+        } catch (com.fasterxml.jackson.core.JsonParseException e) {
+            String msg = e.getOriginalMessage();
+            if (msg != null && msg.startsWith("Duplicate field ")) {
+                throw new SafetensorsException(path, "duplicate tensor name " + msg.substring("Duplicate field ".length()), e);
+            }
+            throw new SafetensorsException(path, "header is not valid JSON: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new SafetensorsException(path, "header is not valid JSON: " + e.getMessage(), e);
         }
@@ -255,7 +262,7 @@ public final class SafetensorsFile implements TensorSource {
     @Override
     public Tensor load(String name, torch.ScalarType target) throws SafetensorsException {
         Tensor raw = load(name);
-        if (raw.scalar_type().value == target.value) return raw;
+        if (raw.scalar_type().intern() == target.intern()) return raw;
         Tensor converted = raw.to(target);
         raw.close();
         return converted;
