@@ -24,8 +24,20 @@ public final class VideoReader {
     public static final Set<String> VIDEO_EXTENSIONS = Set.of("mp4", "mov", "mkv", "webm", "avi", "m4v", "gif");
 
     static {
-        // a corrupt file is reported through our exception; FFmpeg's own console chatter would only duplicate it
+        quietFfmpeg();
+    }
+
+    /** A corrupt file is reported through our exceptions; FFmpeg's console chatter would only duplicate it. */
+    static void quietFfmpeg() {
         avutil.av_log_set_level(avutil.AV_LOG_FATAL);
+    }
+
+    /** JavaCV's messages end in hints about its own API; keep the FFmpeg part. */
+    static String ffmpegMessage(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        int hint = m.indexOf(" (Has setFormat()");
+        if (hint < 0) hint = m.indexOf(" (For more details");
+        return hint < 0 ? m : m.substring(0, hint);
     }
 
     private VideoReader() {}
@@ -63,7 +75,7 @@ public final class VideoReader {
         } catch (VideoException e) {
             throw e;
         } catch (Exception e) {
-            throw new VideoException(file, "cannot read: " + e.getMessage(), e);
+            throw new VideoException(file, "cannot read: " + ffmpegMessage(e), e);
         }
     }
 
@@ -76,7 +88,7 @@ public final class VideoReader {
         } catch (VideoException e) {
             throw e;
         } catch (Exception e) {
-            throw new VideoException(file, "decoding failed: " + e.getMessage(), e);
+            throw new VideoException(file, "decoding failed: " + ffmpegMessage(e), e);
         }
     }
 
@@ -136,17 +148,19 @@ public final class VideoReader {
         } catch (VideoException e) {
             throw e;
         } catch (Exception e) {
-            throw new VideoException(file, "decoding failed: " + e.getMessage(), e);
+            throw new VideoException(file, "decoding failed: " + ffmpegMessage(e), e);
         }
     }
 
     private static FFmpegFrameGrabber open(Path file) throws VideoException {
         if (!Files.isRegularFile(file)) throw new VideoException(file, "no such file");
+        long size;
         try {
-            if (Files.size(file) == 0) throw new VideoException(file, "file is empty (0 bytes)");
+            size = Files.size(file);
         } catch (java.io.IOException e) {
             throw new VideoException(file, "cannot read: " + e.getMessage(), e);
         }
+        if (size == 0) throw new VideoException(file, "file is empty (0 bytes)");
         FFmpegFrameGrabber g = new FFmpegFrameGrabber(file.toFile());
         g.setPixelFormat(avutil.AV_PIX_FMT_RGB24);
         try {
@@ -158,7 +172,7 @@ public final class VideoReader {
             } catch (Exception ignored) {
                 // the open failure is the error worth reporting
             }
-            throw new VideoException(file, "not a readable video or image (" + e.getMessage() + ")", e);
+            throw new VideoException(file, "not a readable video or image (" + ffmpegMessage(e) + ")", e);
         }
     }
 

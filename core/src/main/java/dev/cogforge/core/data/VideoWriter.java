@@ -22,6 +22,7 @@ public final class VideoWriter {
 
     public static void writeMp4(Path target, List<RgbFrame> frames, double fps) throws IOException {
         if (frames.isEmpty()) throw new IllegalArgumentException("no frames to write to " + target);
+        VideoReader.quietFfmpeg();
         int w = frames.getFirst().width();
         int h = frames.getFirst().height();
         if (w % 2 != 0 || h % 2 != 0) throw new IllegalArgumentException("yuv420p needs even sizes, got " + w + "x" + h);
