@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 DoctorCommand.class,
                 FixturesCommand.class,
+                DatasetCommand.class,
         })
 public final class CogforgeCommand implements Runnable {
     @CommandLine.Spec
