@@ -91,8 +91,7 @@ public final class Dataset {
             case FOLDER -> readFolder(root, problems);
         };
         Path def = format == DatasetFormat.COGVIDEOX_FACTORY ? root.resolve(options.captionColumn(format)) : manifest;
-        Dataset ds = new Dataset(root, format, options, def, items, problems);
-        ds.checkPaths(problems);
+        new Dataset(root, format, options, def, items, List.of()).checkPaths(problems);
         return new Dataset(root, format, options, def, items, problems);
     }
 
@@ -238,7 +237,8 @@ public final class Dataset {
         for (int i = 0; i < videos.size(); i++) {
             String caption = i < prompts.size() ? prompts.get(i).text().strip() : "";
             String image = images != null && i < images.size() ? images.get(i).text().strip() : null;
-            items.add(new DatasetItem(videos.get(i).text().strip(), caption, image, null, videos.get(i).number()));
+            items.add(new DatasetItem(videos.get(i).text().strip(), caption, image, null, videos.get(i).number(),
+                    i < prompts.size() ? prompts.get(i).number() : 0));
         }
         return items;
     }

@@ -67,12 +67,12 @@ public record DatasetDoctor(Buckets buckets, TokenCounter tokens, int maxTokens,
             int line = item.line();
             if (item.caption().isBlank()) {
                 if (ds.format() != DatasetFormat.FOLDER || Files.isRegularFile(sidecar(ds, item))) {
-                    out.add(Problem.error(where == null ? null : captionFile(ds, item), line, "empty caption for " + item.media()));
+                    out.add(Problem.error(captionFile(ds, item), item.captionLine(), "empty caption for " + item.media()));
                 }
             } else {
                 int n = tokens.count(ds.trainingCaption(item));
                 if (n > maxTokens) {
-                    out.add(Problem.warning(captionFile(ds, item), line, "caption is " + n + " tokens; the text encoder "
+                    out.add(Problem.warning(captionFile(ds, item), item.captionLine(), "caption is " + n + " tokens; the text encoder "
                             + "keeps the first " + maxTokens + " (" + shortCounterName() + ")"));
                 }
             }
@@ -159,10 +159,6 @@ public record DatasetDoctor(Buckets buckets, TokenCounter tokens, int maxTokens,
     }
 
     private static Path captionFile(Dataset ds, DatasetItem item) {
-        return switch (ds.format()) {
-            case FOLDER -> sidecar(ds, item);
-            case COGVIDEOX_FACTORY -> ds.definitionFile();
-            default -> ds.definitionFile();
-        };
+        return ds.format() == DatasetFormat.FOLDER ? sidecar(ds, item) : ds.definitionFile();
     }
 }

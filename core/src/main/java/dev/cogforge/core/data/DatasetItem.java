@@ -16,12 +16,20 @@ public final class DatasetItem {
     private final String firstFrame;
     private final Map<String, String> extras;
     private final int line;
+    private final int captionLine;
 
     /**
      * @param line   1-based line of the entry in the file that defines it (prompt file, manifest, side-car), 0 if none
      * @param extras other manifest columns, kept so a save does not drop them
      */
     public DatasetItem(String media, String caption, String firstFrame, Map<String, String> extras, int line) {
+        this(media, caption, firstFrame, extras, line, line);
+    }
+
+    /** @param captionLine line of the caption when captions live in their own file (cogvideox-factory prompt file) */
+    public DatasetItem(String media, String caption, String firstFrame, Map<String, String> extras, int line,
+                       int captionLine) {
+        this.captionLine = captionLine;
         this.media = Objects.requireNonNull(media, "media");
         this.caption = caption == null ? "" : caption;
         this.firstFrame = firstFrame == null || firstFrame.isEmpty() ? null : firstFrame;
@@ -56,6 +64,11 @@ public final class DatasetItem {
 
     public int line() {
         return line;
+    }
+
+    /** 1-based line of the caption in its file (equals {@link #line()} except for cogvideox-factory), 0 if none. */
+    public int captionLine() {
+        return captionLine;
     }
 
     /** Same clip, caption, first frame and extra columns (the line number is where it came from, not content). */

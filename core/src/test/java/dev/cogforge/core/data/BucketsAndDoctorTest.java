@@ -85,7 +85,7 @@ class BucketsAndDoctorTest {
         List<String> videos = List.of("videos/ok.mp4", "videos/short.mp4", "videos/copy.mp4", "videos/truncated.mp4",
                 "videos/garbage.mp4", "videos/empty.mp4", "videos/missing.mp4", "../escape.mp4", "videos/ok.mp4");
         Files.write(root.resolve("videos.txt"), videos);
-        Files.writeString(root.resolve("prompt.txt"), "fine\nshort clip\ncopy\ntruncated\ngarbage\nempty\nmissing\nescape\n"
+        Files.writeString(root.resolve("prompt.txt"), "fine\nshort clip\ncopy\ntruncated\ngarbage\n\nempty\nmissing\nescape\n"
                 + longCaption + "\nextra caption without video\n");
         Map<Path, Long> before = snapshot(root);
 
@@ -103,7 +103,8 @@ class BucketsAndDoctorTest {
         assertHas(report, Problem.Severity.ERROR, "videos.txt", 7, "missing file videos/missing.mp4");
         assertHas(report, Problem.Severity.ERROR, "videos.txt", 8, "leaves the dataset folder");
         assertHas(report, Problem.Severity.WARNING, "videos.txt", 9, "listed twice");
-        assertHas(report, Problem.Severity.WARNING, "prompt.txt", 9, "caption is 300 tokens");
+        assertHas(report, Problem.Severity.WARNING, "prompt.txt", 10, "caption is 300 tokens");
+        assertHas(report, Problem.Severity.WARNING, "prompt.txt", 6, "blank line ignored");
         assertTrue(report.format().contains("whitespace word count"), "the report says how tokens were counted");
         assertFalse(report.ok());
     }
