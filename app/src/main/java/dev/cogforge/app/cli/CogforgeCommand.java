@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 PushCommand.class,
                 VaeBenchCommand.class,
                 BenchCommand.class,
+                DatasetCommand.class,
         })
 public final class CogforgeCommand implements Runnable {
     @CommandLine.Spec
