@@ -48,7 +48,8 @@ public enum DType {
     }
 
     public static DType of(ScalarType type) {
-        for (DType d : values()) if (d.scalarType == type) return d;
+        // JavaCPP hands out non-interned enum instances for native values, so compare the numeric code
+        for (DType d : values()) if (d.scalarType.value == type.value) return d;
         throw new IllegalArgumentException("no safetensors dtype for libtorch scalar type " + type);
     }
 }

@@ -153,7 +153,7 @@ public abstract class AbstractOptimizer implements Optimizer {
      * float32 copy that is written back (so bf16 weights still get full-precision arithmetic).
      */
     protected static void onFloat32(Tensor param, java.util.function.Consumer<Tensor> update) {
-        if (param.scalar_type() == ScalarType.Float) {
+        if (isFloat32(param)) {
             update.accept(param);
         } else {
             Tensor p32 = param.to(ScalarType.Float);
@@ -162,8 +162,13 @@ public abstract class AbstractOptimizer implements Optimizer {
         }
     }
 
+    /** JavaCPP returns non-interned enum instances, so compare the numeric code, never with ==. */
+    protected static boolean isFloat32(Tensor t) {
+        return t.scalar_type().value == ScalarType.Float.value;
+    }
+
     protected static Tensor float32(Tensor t) {
-        return t.scalar_type() == ScalarType.Float ? t : t.to(ScalarType.Float);
+        return isFloat32(t) ? t : t.to(ScalarType.Float);
     }
 
     /** Hyper-parameters and scalar state written to optimizer.json (subclasses add theirs). */
