@@ -20,7 +20,6 @@ import dev.cogforge.core.io.SafetensorsFile;
 import dev.cogforge.core.io.SafetensorsWriter;
 
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -260,9 +259,5 @@ public abstract class AbstractOptimizer implements Optimizer {
         if (closed) return;
         releaseState();
         closed = true;
-    }
-
-    static MemoryFormatOptional noFormat() {
-        return new MemoryFormatOptional();
     }
 }
