@@ -1,0 +1,110 @@
+package dev.cogforge.core.train;
+
+import dev.cogforge.core.train.config.RunConfig;
+
+/**
+ * Estimates GPU memory of a CogVideoX training run from the model's dimensions and the run settings, before anything
+ * is loaded. The model (what the cogvideox-factory scripts do, read off the seed's measured table):
+ * <ul>
+ * <li>load peak: transformer + T5 + VAE in the weight dtype, all resident while latents/embeddings are prepared;</li>
+ * <li>training: transformer + trainable params, grads and optimizer states + activations (T5/VAE offloaded).
+ * LoRA params, grads and Adam states use the weight dtype (fp32 with fp16, like {@code cast_training_params});
+ * full fine-tuning keeps fp32 master params, grads and states (the table's 2B SFT figures need them);</li>
+ * <li>activations: {@value #SAVED_TENSORS_PER_BLOCK} tensors of {@code [S, D]} per block without checkpointing;
+ * with checkpointing one {@code [S, D]} per block (its saved input) plus one block's recompute set;</li>
+ * <li>validation: resident training state + T5 + VAE + transformer inference (CFG batch 2) + VAE decode workspace.</li>
+ * </ul>
+ * The two calibrated constants ({@link #SAVED_TENSORS_PER_BLOCK}, {@link #VAE_DECODE_BYTES_PER_PIXEL_TILED}) come
+ * from the seed table's 2B rows; the test prints every other row against the estimate.
+ */
+public final class MemoryEstimator {
+    /** Saved {@code [S, D]} tensors per block without checkpointing: (43.76 − 3.16 GiB) / 30 blocks / 68.3 MB. */
+    public static final int SAVED_TENSORS_PER_BLOCK = 21;
+    /** VAE decode workspace per output pixel·frame with slicing/tiling: 2B validation rise (~8.2 GiB) / 49·480·720. */
+    public static final double VAE_DECODE_BYTES_PER_PIXEL_TILED = 520;
+    /** Without tiling: diffusers quotes ~19 GB to decode 49 × 480 × 720. */
+    public static final double VAE_DECODE_BYTES_PER_PIXEL_UNTILED = 1120;
+    /** Transformer forward without grad keeps about this many {@code [S, D]} tensors alive at once. */
+    public static final int INFERENCE_TENSORS = 4;
+
+    public record Inputs(ModelDimensions model, int frames, int height, int width, int batchSize, boolean lora, int rank,
+            int targetModules, String optimizer, String mixedPrecision, boolean gradientCheckpointing, boolean vaeTiling,
+            boolean modelCpuOffload) {
+
+        /** The run's largest bucket (memory is set by the largest one). */
+        public static Inputs of(RunConfig c, ModelDimensions m) {
+            int f = c.frameBuckets.stream().mapToInt(Integer::intValue).max().orElse(49);
+            int h = c.heightBuckets.stream().mapToInt(Integer::intValue).max().orElse(c.height);
+            int w = c.widthBuckets.stream().mapToInt(Integer::intValue).max().orElse(c.width);
+            return new Inputs(m, f, h, w, c.trainBatchSize, c.isLora(), c.rank, c.targetModules.size(), c.optimizer,
+                    c.effectiveMixedPrecision(), c.gradientCheckpointing, c.enableTiling || c.enableSlicing, c.enableModelCpuOffload);
+        }
+    }
+
+    /** All values in bytes except {@code trainableParams} (a count). */
+    public record Estimate(long transformerWeights, long trainableParams, long trainableBytes, long gradients,
+            long optimizerStates, long activations, long textEncoder, long vae, long validationWorkspace, long loadPeak,
+            long trainingPeak, long peakBeforeValidation, long peakWithValidation) {
+
+        public String describe() {
+            return String.format("weights %s, trainable %,d params (%s), grads %s, optimizer %s, activations %s, "
+                    + "T5 %s, VAE %s, validation workspace %s | training peak %s, with validation %s",
+                    gib(transformerWeights), trainableParams, gib(trainableBytes), gib(gradients), gib(optimizerStates),
+                    gib(activations), gib(textEncoder), gib(vae), gib(validationWorkspace), gib(peakBeforeValidation), gib(peakWithValidation));
+        }
+    }
+
+    private MemoryEstimator() {}
+
+    public static Estimate estimate(Inputs in) {
+        ModelDimensions m = in.model();
+        int weightBytes = "no".equals(in.mixedPrecision()) ? 4 : 2;
+        long d = m.innerDim();
+        long seq = m.sequenceLength(in.frames(), in.height(), in.width());
+        long sd = seq * d * weightBytes * in.batchSize();
+
+        long transformer = m.transformerParams() * weightBytes;
+        long trainable;
+        int trainableBytesPer;
+        if (in.lora()) {
+            trainable = (long) m.numLayers() * in.targetModules() * in.rank() * 2 * d;
+            trainableBytesPer = "fp16".equals(in.mixedPrecision()) ? 4 : weightBytes;
+        } else {
+            trainable = m.transformerParams();
+            trainableBytesPer = 4;
+        }
+        // full fine-tuning trains fp32 master copies that replace the bf16 weights, so count the weights only once
+        long weights = in.lora() ? transformer : 0;
+        long trainableBytes = trainable * trainableBytesPer;
+        long grads = trainableBytes;
+        long states = switch (in.optimizer()) {
+            case "adam8bit", "adamw8bit" -> trainable * 2 + trainable * 2 * 4 / 256;
+            case "prodigy" -> trainable * 4L * trainableBytesPer; // m, v, s, p0
+            default -> trainable * 2L * trainableBytesPer;
+        };
+        long activations = in.gradientCheckpointing()
+                ? (long) m.numLayers() * sd + SAVED_TENSORS_PER_BLOCK * sd
+                : (long) m.numLayers() * SAVED_TENSORS_PER_BLOCK * sd;
+
+        long t5 = ModelDimensions.T5_XXL_ENCODER_PARAMS * weightBytes;
+        long vae = ModelDimensions.VAE_PARAMS * weightBytes;
+        long loadPeak = transformer + t5 + vae + trainableBytes;
+        long training = weights + trainableBytes + grads + states + activations;
+        long beforeValidation = Math.max(loadPeak, training);
+
+        double perPixel = in.vaeTiling() ? VAE_DECODE_BYTES_PER_PIXEL_TILED : VAE_DECODE_BYTES_PER_PIXEL_UNTILED;
+        long decode = (long) (perPixel * in.frames() * in.height() * in.width());
+        long inference = INFERENCE_TENSORS * 2L * seq * d * weightBytes; // CFG doubles the batch
+        long resident = weights + trainableBytes + grads + states;
+        long validation = in.modelCpuOffload()
+                ? resident - weights + Math.max(t5, Math.max(transformer + inference, vae + decode))
+                : resident + t5 + vae + inference + decode;
+        long withValidation = Math.max(beforeValidation, validation);
+        return new Estimate(transformer, trainable, trainableBytes, grads, states, activations, t5, vae,
+                inference + decode, loadPeak, training, beforeValidation, withValidation);
+    }
+
+    public static String gib(long bytes) {
+        return String.format("%.2f GiB", bytes / (double) (1L << 30));
+    }
+}

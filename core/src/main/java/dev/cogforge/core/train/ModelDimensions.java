@@ -1,0 +1,80 @@
+package dev.cogforge.core.train;
+
+import java.util.Set;
+
+/**
+ * The few numbers of a CogVideoX checkpoint that training decisions depend on (memory, LoRA rank limits,
+ * sequence length), readable before any weights are loaded. {@code components} lists the sub-folders found
+ * ({@code transformer}, {@code vae}, {@code text_encoder}, {@code tokenizer}, {@code scheduler}).
+ */
+public record ModelDimensions(
+        String name,
+        int numLayers,
+        int numHeads,
+        int headDim,
+        int textEmbedDim,
+        int timeEmbedDim,
+        int inChannels,
+        int outChannels,
+        int patchSize,
+        int patchSizeT,
+        int maxTextSeqLength,
+        boolean learnedPositionalEmbedding,
+        long transformerParams,
+        Set<String> components) {
+
+    public static final Set<String> ALL_COMPONENTS = Set.of("transformer", "vae", "text_encoder", "tokenizer", "scheduler");
+    /** T5 v1.1 XXL encoder (spec §1.2). */
+    public static final long T5_XXL_ENCODER_PARAMS = 4_762_310_656L;
+    /** CogVideoX VAE, encoder + decoder (spec §1.2). */
+    public static final long VAE_PARAMS = 215_583_907L;
+    public static final int VAE_SPATIAL_FACTOR = 8;
+    public static final int VAE_TEMPORAL_FACTOR = 4;
+
+    public ModelDimensions {
+        components = Set.copyOf(components);
+    }
+
+    public int innerDim() {
+        return numHeads * headDim;
+    }
+
+    public boolean isFiveB() {
+        return innerDim() >= 3072;
+    }
+
+    /** Parameter counts from spec §1.2. */
+    public static ModelDimensions cogVideoX2b() {
+        return new ModelDimensions("CogVideoX-2b", 30, 30, 64, 4096, 512, 16, 16, 2, 0, 226, false,
+                1_693_783_872L, ALL_COMPONENTS);
+    }
+
+    public static ModelDimensions cogVideoX5b() {
+        return new ModelDimensions("CogVideoX-5b", 42, 48, 64, 4096, 512, 16, 16, 2, 0, 226, false,
+                5_570_283_072L, ALL_COMPONENTS);
+    }
+
+    public static ModelDimensions cogVideoX5bI2v() {
+        return new ModelDimensions("CogVideoX-5b-I2V", 42, 48, 64, 4096, 512, 32, 16, 2, 0, 226, true,
+                5_625_087_552L, ALL_COMPONENTS);
+    }
+
+    public static ModelDimensions cogVideoX15_5b() {
+        return new ModelDimensions("CogVideoX1.5-5B", 42, 48, 64, 4096, 512, 16, 16, 2, 2, 226, false,
+                5_570_676_352L, ALL_COMPONENTS);
+    }
+
+    /** Latent frames for a pixel frame count (causal VAE: first frame alone, then groups of 4). */
+    public int latentFrames(int pixelFrames) {
+        return (pixelFrames - 1) / VAE_TEMPORAL_FACTOR + 1;
+    }
+
+    /** Joint text + video token count of one sample. */
+    public long sequenceLength(int frames, int height, int width) {
+        int lf = latentFrames(frames);
+        if (patchSizeT > 0) lf = (lf + patchSizeT - 1) / patchSizeT;
+        long h = height / VAE_SPATIAL_FACTOR / patchSize;
+        long w = width / VAE_SPATIAL_FACTOR / patchSize;
+        return maxTextSeqLength + lf * h * w;
+    }
+}

@@ -1,0 +1,36 @@
+package dev.cogforge.core.train;
+
+import java.nio.file.Path;
+
+/**
+ * What a training run reports to its listeners (studio, CLI, metrics file). Events are immutable and carry only
+ * plain values so they can cross threads freely.
+ */
+public sealed interface TrainingEvent {
+    /** Memory in bytes: current, peak since start, and the device capacity (0 when unknown). */
+    record Memory(long currentBytes, long peakBytes, long capacityBytes) {}
+
+    record Started(long totalSteps, int epochs, long trainableParams, long resumedFromStep) implements TrainingEvent {}
+
+    /** One optimizer step (after gradient accumulation). {@code step} counts from 1. */
+    record Step(long step, int epoch, double loss, double lr, double gradNorm, double stepTimeS, double itPerS,
+            double etaS, Memory memory) implements TrainingEvent {}
+
+    record ValidationVideoReady(long step, int promptIndex, String prompt, Path video) implements TrainingEvent {}
+
+    record CheckpointSaved(long step, Path folder) implements TrainingEvent {}
+
+    record Warning(long step, String message) implements TrainingEvent {}
+
+    record Finished(long steps, Path outputDir, double totalTimeS) implements TrainingEvent {}
+
+    record Failed(long step, String message, Throwable cause) implements TrainingEvent {}
+
+    record Cancelled(long step) implements TrainingEvent {}
+
+    /** A listener; implementations must not block the training thread for long. */
+    @FunctionalInterface
+    interface Listener {
+        void on(TrainingEvent event);
+    }
+}

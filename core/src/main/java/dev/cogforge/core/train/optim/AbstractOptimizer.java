@@ -1,0 +1,263 @@
+package dev.cogforge.core.train.optim;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.cogforge.core.engine.Engine;
+import dev.cogforge.core.engine.Tensors;
+import dev.cogforge.core.io.ConfigJson;
+import dev.cogforge.core.io.SafetensorsFile;
+import dev.cogforge.core.io.SafetensorsWriter;
+
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/** Param groups, named per-parameter state, gradient collection and state files shared by every optimizer here. */
+public abstract class AbstractOptimizer implements Optimizer {
+    public static final String STATE_TENSORS = "optimizer.safetensors";
+    public static final String STATE_JSON = "optimizer.json";
+
+    protected final List<ParamGroup> groups;
+    /** param name → state key → tensor (retained; released in close). */
+    protected final Map<String, Map<String, Tensor>> state = new LinkedHashMap<>();
+    /** Per-parameter step counts, as torch keeps them. */
+    protected final Map<String, Long> paramSteps = new HashMap<>();
+    private long steps;
+    private boolean closed;
+
+    protected AbstractOptimizer(List<ParamGroup> groups) {
+        Engine.ensureLoaded();
+        if (groups.isEmpty()) throw new IllegalArgumentException("optimizer needs at least one param group");
+        this.groups = List.copyOf(groups);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (NamedParam p : allParams()) {
+            if (!seen.add(p.name())) throw new IllegalArgumentException("parameter '" + p.name() + "' appears twice");
+        }
+    }
+
+    @Override
+    public List<ParamGroup> paramGroups() {
+        return groups;
+    }
+
+    @Override
+    public final void step() {
+        try (PointerScope scope = new PointerScope()) {
+            List<Tensor> grads = new ArrayList<>();
+            for (NamedParam p : allParams()) {
+                Tensor g = p.tensor().grad();
+                grads.add(g.defined() ? g : null);
+            }
+            step(grads);
+        }
+    }
+
+    @Override
+    public final void step(List<Tensor> grads) {
+        checkOpen();
+        List<NamedParam> params = allParams();
+        if (grads.size() != params.size()) {
+            throw new IllegalArgumentException(grads.size() + " gradients for " + params.size() + " parameters");
+        }
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+            List<List<Tensor>> perGroup = new ArrayList<>();
+            int k = 0;
+            for (ParamGroup g : groups) {
+                List<Tensor> gg = new ArrayList<>();
+                for (NamedParam p : g.params()) {
+                    Tensor grad = grads.get(k++);
+                    if (grad != null && !Arrays.equals(Tensors.shape(grad), Tensors.shape(p.tensor()))) {
+                        throw new IllegalArgumentException("gradient of '" + p.name() + "' has shape " + Arrays.toString(Tensors.shape(grad))
+                                + ", parameter has " + Arrays.toString(Tensors.shape(p.tensor())));
+                    }
+                    gg.add(grad);
+                }
+                perGroup.add(gg);
+            }
+            update(perGroup);
+        }
+        steps++;
+    }
+
+    /** One update; runs inside a pointer scope and with autograd off. */
+    protected abstract void update(List<List<Tensor>> gradsPerGroup);
+
+    @Override
+    public void zeroGrad() {
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+            for (NamedParam p : allParams()) {
+                Tensor g = p.tensor().grad();
+                if (g.defined()) g.zero_();
+            }
+        }
+    }
+
+    @Override
+    public void setLr(double lr) {
+        for (ParamGroup g : groups) g.setLr(lr);
+    }
+
+    @Override
+    public long stepCount() {
+        return steps;
+    }
+
+    @Override
+    public long stateBytes() {
+        long b = 0;
+        for (Map<String, Tensor> m : state.values()) for (Tensor t : m.values()) b += t.numel() * t.element_size();
+        return b;
+    }
+
+    /** The state tensor, created zero-filled with {@code type} on first use (same device as the parameter). */
+    protected Tensor stateTensor(NamedParam p, String key, ScalarType type, long... shape) {
+        Map<String, Tensor> m = state.computeIfAbsent(p.name(), n -> new LinkedHashMap<>());
+        Tensor t = m.get(key);
+        if (t == null) {
+            long[] s = shape.length == 0 ? Tensors.shape(p.tensor()) : shape;
+            try (PointerScope outside = new PointerScope()) {
+                t = torch.zeros(s, new TensorOptions(type).device(new org.bytedeco.pytorch.DeviceOptional(p.tensor().device())));
+                t.retainReference();
+            }
+            m.put(key, t);
+        }
+        return t;
+    }
+
+    protected boolean hasState(NamedParam p, String key) {
+        Map<String, Tensor> m = state.get(p.name());
+        return m != null && m.containsKey(key);
+    }
+
+    protected long incrementStep(NamedParam p) {
+        return paramSteps.merge(p.name(), 1L, Long::sum);
+    }
+
+    /**
+     * Runs an in-place update on a float32 view of the parameter: the parameter itself when it is float32, else a
+     * float32 copy that is written back (so bf16 weights still get full-precision arithmetic).
+     */
+    protected static void onFloat32(Tensor param, java.util.function.Consumer<Tensor> update) {
+        if (isFloat32(param)) {
+            update.accept(param);
+        } else {
+            Tensor p32 = param.to(ScalarType.Float);
+            update.accept(p32);
+            param.copy_(p32);
+        }
+    }
+
+    /** JavaCPP returns non-interned enum instances, so compare the numeric code, never with ==. */
+    protected static boolean isFloat32(Tensor t) {
+        return t.scalar_type().value == ScalarType.Float.value;
+    }
+
+    protected static Tensor float32(Tensor t) {
+        return isFloat32(t) ? t : t.to(ScalarType.Float);
+    }
+
+    /** Hyper-parameters and scalar state written to optimizer.json (subclasses add theirs). */
+    protected void writeJson(ObjectNode json) {}
+
+    /** Restores what {@link #writeJson} wrote. */
+    protected void readJson(JsonNode json) {}
+
+    @Override
+    public void saveState(Path dir) throws IOException {
+        checkOpen();
+        Files.createDirectories(dir);
+        SafetensorsWriter w = new SafetensorsWriter().metadata("format", "cogforge-optimizer").metadata("type", type());
+        for (var e : state.entrySet()) {
+            for (var s : e.getValue().entrySet()) w.add(e.getKey() + "." + s.getKey(), s.getValue());
+        }
+        w.write(dir.resolve(STATE_TENSORS));
+        ObjectNode json = ConfigJson.MAPPER.createObjectNode();
+        json.put("version", 1);
+        json.put("type", type());
+        json.put("steps", steps);
+        var lrs = json.putArray("group_lrs");
+        for (ParamGroup g : groups) lrs.add(g.lr());
+        ObjectNode ps = json.putObject("param_steps");
+        paramSteps.forEach(ps::put);
+        writeJson(json);
+        ConfigJson.write(dir.resolve(STATE_JSON), json);
+    }
+
+    @Override
+    public void loadState(Path dir) throws IOException {
+        checkOpen();
+        Path jsonFile = dir.resolve(STATE_JSON);
+        JsonNode json;
+        try {
+            json = ConfigJson.MAPPER.readTree(jsonFile.toFile());
+        } catch (IOException e) {
+            throw new IOException(jsonFile + ": cannot read optimizer state: " + e.getMessage(), e);
+        }
+        if (!type().equals(json.path("type").asText())) {
+            throw new IOException(jsonFile + ": state of optimizer '" + json.path("type").asText() + "' cannot be loaded into '" + type() + "'");
+        }
+        Map<String, NamedParam> byName = new HashMap<>();
+        for (NamedParam p : allParams()) byName.put(p.name(), p);
+        Path tensorFile = dir.resolve(STATE_TENSORS);
+        Map<String, Map<String, Tensor>> loaded = new LinkedHashMap<>();
+        try (SafetensorsFile f = SafetensorsFile.open(tensorFile)) {
+            for (String name : f.names()) {
+                int dot = splitPoint(name, byName);
+                if (dot < 0) throw new IOException(tensorFile + ": tensor '" + name + "' belongs to no parameter of this optimizer");
+                Tensor t = f.load(name);
+                t.retainReference();
+                loaded.computeIfAbsent(name.substring(0, dot), n -> new LinkedHashMap<>()).put(name.substring(dot + 1), t);
+            }
+        } catch (IOException | RuntimeException e) {
+            loaded.values().forEach(m -> m.values().forEach(Tensor::releaseReference));
+            throw e;
+        }
+        releaseState();
+        state.putAll(loaded);
+        steps = json.path("steps").asLong();
+        paramSteps.clear();
+        json.path("param_steps").properties().forEach(e -> paramSteps.put(e.getKey(), e.getValue().asLong()));
+        JsonNode lrs = json.path("group_lrs");
+        for (int i = 0; i < groups.size() && i < lrs.size(); i++) groups.get(i).setLr(lrs.get(i).asDouble());
+        readJson(json);
+    }
+
+    /** Parameter names may contain dots, so match the longest known parameter prefix. */
+    private static int splitPoint(String tensorName, Map<String, NamedParam> byName) {
+        int best = -1;
+        for (int i = tensorName.indexOf('.'); i >= 0; i = tensorName.indexOf('.', i + 1)) {
+            if (byName.containsKey(tensorName.substring(0, i))) best = i;
+        }
+        return best;
+    }
+
+    private void releaseState() {
+        state.values().forEach(m -> m.values().forEach(Tensor::releaseReference));
+        state.clear();
+    }
+
+    private void checkOpen() {
+        if (closed) throw new IllegalStateException(type() + " optimizer is closed");
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        releaseState();
+        closed = true;
+    }
+}
