@@ -12,10 +12,8 @@ import picocli.CommandLine.Command;
                 DoctorCommand.class,
                 FixturesCommand.class,
                 T5Command.class,
-                TransformerBenchCommand.class,
                 ExportCommand.class,
                 PushCommand.class,
-                VaeBenchCommand.class,
                 BenchCommand.class,
                 DatasetCommand.class,
         })

@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
  * (or full) training loss, median seconds per step, and peak RSS. Sizes mirror the Python reference benchmark
  * ({@code shared/reference/bench_reference.py}) so the two can be run side by side.
  */
-@Command(name = "bench-transformer", mixinStandardHelpOptions = true,
+@Command(name = "transformer", mixinStandardHelpOptions = true,
         description = "Time the CogVideoX transformer forward and forward+backward on CPU (random weights).")
 public final class TransformerBenchCommand implements Callable<Integer> {
     @Option(names = "--layers", defaultValue = "4") int layers;

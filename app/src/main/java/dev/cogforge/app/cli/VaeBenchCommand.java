@@ -24,7 +24,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Times VAE encode and decode (fp32, CPU) with tiling off and on, and the peak resident memory of each. */
-@Command(name = "bench-vae", mixinStandardHelpOptions = true,
+@Command(name = "vae", mixinStandardHelpOptions = true,
         description = {"Benchmarks AutoencoderKLCogVideoX encode/decode on random video with tiling off and on.",
                 "Prints seconds per call (best of --repeat) and the peak RSS of each phase."})
 public final class VaeBenchCommand implements Callable<Integer> {
