@@ -78,8 +78,8 @@ public final class ToyTrainingWorker {
             TensorVector params = new TensorVector(trainable.toArray(Tensor[]::new));
             Optimizer opt = adam ? new Adam(params, new AdamOptions(0.05)) : new SGD(params, new SGDOptions(0.2));
             for (int step = 0; step < steps; step++) {
-                maybeFail(ctx.rank(), step);
                 ctx.reportProgress(combo + " step " + step);
+                maybeFail(ctx.rank(), step);
                 try (PointerScope scope = new PointerScope()) {
                     int first = step * GLOBAL_BATCH + ctx.rank() * localBatch;
                     Tensor x = samples(first, localBatch, 4, 1_000);
