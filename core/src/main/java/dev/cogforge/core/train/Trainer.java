@@ -184,7 +184,11 @@ public final class Trainer {
         } finally {
             closeRunState();
         }
-        emit(end);
+        try {
+            emit(end);
+        } catch (RuntimeException listenerFailure) {
+            // the run is over either way; a failing listener must not hide its end from awaitEnd
+        }
         if (metrics != null) {
             try {
                 metrics.close();
