@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
                 BenchCommand.AttentionBench.class,
                 TransformerBenchCommand.class,
                 VaeBenchCommand.class,
+                TrainBenchCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @Spec

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 PushCommand.class,
                 BenchCommand.class,
                 DatasetCommand.class,
+                TrainCommand.class,
         })
 public final class CogforgeCommand implements Runnable {
     @CommandLine.Spec

@@ -154,6 +154,7 @@ public final class FactoryFlags {
         extension("num_inference_steps", Kind.INT);
         extension("lr_end", Kind.FLOAT);
         extension("prodigy_d_coef", Kind.FLOAT);
+        extension("skip_bad_items", Kind.BOOL);
     }
 
     private FactoryFlags() {}

@@ -74,6 +74,8 @@ public final class RunConfig {
     public int maxNumFrames = 49;
     public int skipFramesStart = 0;
     public int skipFramesEnd = 0;
+    /** Train on the usable clips when the dataset doctor finds errors (otherwise the run refuses to start). */
+    public boolean skipBadItems;
 
     // ---- validation
     /** Raw prompt string; several prompts are joined by {@link #validationPromptSeparator}. */

@@ -1,4 +1,4 @@
-package dev.cogforge.core.train.optim;
+package dev.cogforge.core.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,12 +13,12 @@ import dev.cogforge.core.fixtures.CaseResult;
 import dev.cogforge.core.fixtures.FixtureCase;
 import dev.cogforge.core.fixtures.FixtureRunner;
 
-class OptimizerStepFixtureTest {
+class LoraTrainStepFixtureTest {
     @Test
-    void clipAndAdamWMatchEveryTrainStepCase() throws Exception {
+    void trainerStepMatchesEveryTrainStepCase() throws Exception {
         Path root = FixtureRunner.configuredRoot();
         assertTrue(Files.isDirectory(root), "fixture folder missing: " + root.toAbsolutePath());
-        OptimizerStepCaseKind kind = new OptimizerStepCaseKind();
+        LoraTrainStepCaseKind kind = new LoraTrainStepCaseKind();
         FixtureRunner runner = new FixtureRunner(List.of(kind));
         int ran = 0;
         for (Path dir : FixtureRunner.caseDirs(root)) {
@@ -29,7 +29,8 @@ class OptimizerStepFixtureTest {
             if (!accepted) continue;
             CaseResult r = runner.run(dir);
             System.out.println(r.line());
-            r.comparisons().forEach(cmp -> System.out.printf("  %-70s max_abs_err %.3e %s%n", cmp.name(), cmp.maxAbsErr(), cmp.pass() ? "" : "FAIL " + cmp.detail()));
+            r.comparisons().forEach(cmp -> System.out.printf("  %-70s max_abs_err %.3e %s%n", cmp.name(), cmp.maxAbsErr(),
+                    cmp.pass() ? "" : "FAIL " + cmp.detail()));
             assertEquals(CaseResult.Status.PASS, r.status(), r.toString());
             ran++;
         }

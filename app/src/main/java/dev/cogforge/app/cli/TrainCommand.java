@@ -1,0 +1,209 @@
+package dev.cogforge.app.cli;
+
+import java.io.PrintWriter;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+import dev.cogforge.core.data.SampleDataset;
+import dev.cogforge.core.io.AppDirs;
+import dev.cogforge.core.train.CheckpointStore;
+import dev.cogforge.core.train.MetricsWriter;
+import dev.cogforge.core.train.Trainer;
+import dev.cogforge.core.train.TrainingEvent;
+import dev.cogforge.core.train.TrainingHandle;
+import dev.cogforge.core.train.config.FactoryFlags;
+import dev.cogforge.core.train.config.RunConfig;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
+
+/**
+ * {@code cogforge train}: the trainer on the command line. Takes cogvideox-factory's own flags (so a factory command
+ * works after swapping the program name), {@code --config run.json} for a saved run, {@code --demo} for the tiny demo
+ * model on the bundled sample dataset; explicit flags override either. Ctrl+C stops at the next step and saves a
+ * checkpoint.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Fine-tune CogVideoX (LoRA or full) with cogvideox-factory's flags, e.g.",
+                "  cogforge train --pretrained_model_name_or_path THUDM/CogVideoX-2b --data_root DIR --rank 64 ...",
+                "  cogforge train --demo                (tiny model, bundled sample clips, CPU, offline)",
+                "  cogforge train --config RUN/config.json --resume_from_checkpoint latest",
+                "Unsupported factory flags are listed, never silently dropped."})
+public final class TrainCommand implements Callable<Integer> {
+    static final String DEMO_CLASS = "dev.cogforge.core.demo.DemoModel";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "RUN.json", description = "a saved run config (config.json of an earlier run)")
+    Path configFile;
+
+    @Option(names = "--demo", description = "the tiny demo model and the bundled sample dataset (flags still override)")
+    boolean demo;
+
+    @Option(names = "--nproc", paramLabel = "N", description = "processes (distributed training); this command runs one")
+    Integer nproc;
+
+    @Unmatched
+    List<String> factoryFlags = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (nproc != null && nproc > 1) err.println("note: --nproc " + nproc + ": multi-process training is not in this build; running one process");
+        RunConfig base = configFile != null ? RunConfig.load(configFile) : demo ? demoConfig() : RunConfig.defaults();
+        FactoryFlags.Result r = FactoryFlags.apply(base, factoryFlags);
+        r.throwIfErrors();
+        for (FactoryFlags.Ignored i : r.ignored()) err.println("ignored: " + i);
+        for (String u : r.unresolved()) err.println("unresolved shell variable: " + u);
+        for (String n : r.notes()) err.println("note: " + n);
+        RunConfig config = r.config();
+        err.flush();
+        return train(config, out, err);
+    }
+
+    static int train(RunConfig config, PrintWriter out, PrintWriter err) throws InterruptedException {
+        Progress progress = new Progress(out, err, System.console() != null);
+        TrainingHandle handle = Trainer.start(config, progress);
+        Thread hook = new Thread(() -> {
+            if (!handle.isRunning()) return;
+            err.println("\ninterrupted: stopping at the next step and saving a checkpoint...");
+            err.flush();
+            handle.cancel(true);
+            try {
+                handle.awaitEnd(10, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "cogforge-train-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        TrainingEvent end;
+        do {
+            end = handle.awaitEnd(1, TimeUnit.HOURS);
+        } while (end == null);
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is already running and waits for this same end
+        }
+        Path dir = handle.outputDir();
+        return switch (end) {
+            case TrainingEvent.Finished f -> {
+                out.printf(Locale.ROOT, "%nfinished %d steps in %.1f s%n", f.steps(), f.totalTimeS());
+                out.println("  run folder: " + dir);
+                Path lora = dir.resolve(CheckpointStore.LORA_WEIGHTS);
+                if (config.isLora()) out.println("  LoRA:       " + lora);
+                else out.println("  model:      " + dir.resolve(Trainer.FULL_OUTPUT_FOLDER));
+                out.println("  metrics:    " + dir.resolve(MetricsWriter.FILE_NAME));
+                out.println("  config:     " + dir.resolve("config.json"));
+                out.flush();
+                yield 0;
+            }
+            case TrainingEvent.Cancelled c -> {
+                out.printf(Locale.ROOT, "%ncancelled at step %d; run folder %s (resume with --config %s --resume_from_checkpoint latest)%n",
+                        c.step(), dir, dir.resolve("config.json"));
+                out.flush();
+                yield 130;
+            }
+            case TrainingEvent.Failed f -> {
+                err.println("\nerror: " + f.message());
+                err.flush();
+                yield 1;
+            }
+            default -> 1;
+        };
+    }
+
+    /** The demo's settings from the demo helper's {@code DemoModel}, looked up by name so this build works without it. */
+    static RunConfig demoConfig() throws Exception {
+        Class<?> demoModel;
+        try {
+            demoModel = Class.forName(DEMO_CLASS);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("--demo needs the tiny demo model (" + DEMO_CLASS + "), which is not in this build");
+        }
+        AppDirs dirs = AppDirs.current();
+        Method ensure = demoModel.getMethod("ensure", Path.class);
+        Method runConfig = demoModel.getMethod("runConfig", Path.class, Path.class, Path.class);
+        Path modelDir = (Path) ensure.invoke(null, dirs.cache());
+        Path datasetDir = dirs.cache().resolve("sample-datasets").resolve("shapes");
+        Files.createDirectories(datasetDir);
+        SampleDataset.ensureInstalled(datasetDir);
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Path outputDir = dirs.runs().resolve("demo-" + stamp);
+        return (RunConfig) runConfig.invoke(null, modelDir, datasetDir, outputDir);
+    }
+
+    /** Prints a one-line progress bar per step (redrawn in place on a terminal) and the run's other events. */
+    static final class Progress implements TrainingEvent.Listener {
+        private final PrintWriter out;
+        private final PrintWriter err;
+        private final boolean terminal;
+        private long total = 1;
+        private boolean midLine;
+
+        Progress(PrintWriter out, PrintWriter err, boolean terminal) {
+            this.out = out;
+            this.err = err;
+            this.terminal = terminal;
+        }
+
+        @Override
+        public synchronized void on(TrainingEvent e) {
+            switch (e) {
+                case TrainingEvent.Started s -> {
+                    total = Math.max(1, s.totalSteps());
+                    out.printf(Locale.ROOT, "training: %d steps, %d epoch(s), %,d trainable parameters%s%n", s.totalSteps(), s.epochs(),
+                            s.trainableParams(), s.resumedFromStep() > 0 ? ", resumed from step " + s.resumedFromStep() : "");
+                }
+                case TrainingEvent.Step s -> {
+                    String line = bar(s);
+                    if (terminal) {
+                        out.print("\r" + line);
+                        midLine = true;
+                    } else {
+                        out.println(line);
+                    }
+                }
+                case TrainingEvent.CheckpointSaved c -> println(out, "checkpoint: " + c.folder());
+                case TrainingEvent.ValidationVideoReady v -> println(out, "validation video (step " + v.step() + "): " + v.video());
+                case TrainingEvent.Warning w -> println(err, "warning: " + w.message());
+                default -> { }
+            }
+            out.flush();
+            err.flush();
+        }
+
+        private void println(PrintWriter w, String text) {
+            if (midLine) out.println();
+            midLine = false;
+            w.println(text);
+        }
+
+        String bar(TrainingEvent.Step s) {
+            int width = 30;
+            int filled = (int) Math.min(width, s.step() * width / total);
+            return String.format(Locale.ROOT, "[%s%s] %d/%d loss %.4f lr %.2e %.2f it/s ETA %s mem %s", "#".repeat(filled),
+                    ".".repeat(width - filled), s.step(), total, s.loss(), s.lr(), s.itPerS(), eta(s.etaS()),
+                    s.memory() == null ? "?" : String.format(Locale.ROOT, "%.0f MiB", s.memory().currentBytes() / 1048576.0));
+        }
+
+        static String eta(double seconds) {
+            if (!Double.isFinite(seconds)) return "?";
+            long t = Math.round(seconds);
+            return String.format(Locale.ROOT, "%d:%02d:%02d", t / 3600, (t / 60) % 60, t % 60);
+        }
+    }
+}

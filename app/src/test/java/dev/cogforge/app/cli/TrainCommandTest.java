@@ -1,0 +1,63 @@
+package dev.cogforge.app.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import picocli.CommandLine;
+
+import dev.cogforge.core.train.TrainingEvent;
+import dev.cogforge.core.train.config.RunConfig;
+
+class TrainCommandTest {
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        CommandLine cl = CogforgeCommand.commandLine();
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void factoryFlagsOverrideASavedConfigAndUnknownOnesAreListed(@TempDir Path dir) throws Exception {
+        RunConfig saved = RunConfig.defaults();
+        saved.pretrainedModelNameOrPath = dir.resolve("no-such-model").toString();
+        saved.dataRoot = dir.toString();
+        saved.outputDir = dir.resolve("run").toString();
+        saved.save(dir.resolve("run.json"));
+        Run r = run("train", "--config", dir.resolve("run.json").toString(), "--rank", "8", "--lora_alpha", "8",
+                "--frame_buckets", "17", "33", "--gradient_checkpointing", "--report_to", "wandb", "--bogus_flag", "1",
+                "--nproc", "2");
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("ignored: --report_to wandb"), r.err());
+        assertTrue(r.err().contains("ignored: --bogus_flag 1 (unknown flag)"), r.err());
+        assertTrue(r.err().contains("not in this build"), r.err());
+        assertTrue(r.err().contains("error: ") && r.err().contains("no-such-model"), r.err());
+    }
+
+    @Test
+    void invalidFlagsAreRefusedWithEveryProblem() {
+        Run r = run("train", "--pretrained_model_name_or_path", "x", "--data_root", "y", "--frame_buckets", "10",
+                "--rank", "0");
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("frame_buckets") && r.err().contains("rank"), r.err());
+    }
+
+    @Test
+    void progressBarShowsStepTotalLossSpeedAndEta() {
+        var p = new TrainCommand.Progress(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), false);
+        p.on(new TrainingEvent.Started(10, 1, 100, 0));
+        String bar = p.bar(new TrainingEvent.Step(5, 0, 0.125, 1e-4, 0.5, 0.2, 5.0, 65, new TrainingEvent.Memory(1 << 20, 1 << 20, 0)));
+        assertTrue(bar.startsWith("[###############...............] 5/10 loss 0.1250"), bar);
+        assertTrue(bar.contains("5.00 it/s") && bar.contains("ETA 0:01:05"), bar);
+    }
+}

@@ -1,0 +1,86 @@
+package dev.cogforge.core.train;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+import dev.cogforge.core.models.cogvideox.CogVideoXTransformer3D;
+import dev.cogforge.core.models.cogvideox.RotaryEmbedding;
+import dev.cogforge.core.models.cogvideox.TrainingPass;
+import dev.cogforge.core.schedulers.TrainingNoise;
+import dev.cogforge.core.train.optim.ClipGrad;
+import dev.cogforge.core.train.optim.NamedParam;
+import dev.cogforge.core.train.optim.Optimizer;
+
+/**
+ * One cogvideox-factory optimizer step on cached inputs (spec §7.3/§7.4), split into the three phases the trainer
+ * interleaves with gradient accumulation: {@link #accumulate} (add_noise → transformer → x̂0 → 1/(1−ᾱ)-weighted MSE →
+ * backward, once per micro-batch), {@link #clipGradients} and {@link #update}. The {@code lora-train-step} fixture runs
+ * this same class, so parity there is parity of the trainer.
+ */
+public final class TrainingStep {
+    /**
+     * What one micro-batch feeds the model. Latents are clean {@code x0 [B, F, C, h, w]} (already scaled);
+     * {@code imageLatents} (I2V, else null) has the same shape and is concatenated on channels after noising;
+     * {@code ofs} is null unless the model has an ofs embedding; {@code rotary} null unless it uses RoPE.
+     */
+    public record Inputs(Tensor latents, Tensor promptEmbeds, Tensor noise, Tensor timesteps, Tensor imageLatents, Tensor ofs,
+                         RotaryEmbedding.Tables rotary) {}
+
+    /** The step's intermediates (they live in the caller's pointer scope). */
+    public record Forward(Tensor noisyLatents, Tensor modelOutput, Tensor prediction, Tensor loss) {}
+
+    private final CogVideoXTransformer3D model;
+    private final TrainingNoise noise;
+    private final List<NamedParam> trainable;
+    private final Optimizer optimizer;
+    private final double maxGradNorm;
+
+    public TrainingStep(CogVideoXTransformer3D model, TrainingNoise noise, List<NamedParam> trainable, Optimizer optimizer,
+            double maxGradNorm) {
+        this.model = model;
+        this.noise = noise;
+        this.trainable = List.copyOf(trainable);
+        this.optimizer = optimizer;
+        this.maxGradNorm = maxGradNorm;
+    }
+
+    public List<NamedParam> trainable() {
+        return trainable;
+    }
+
+    /**
+     * Forward and backward of one micro-batch; gradients add up in the parameters' {@code .grad()}. The loss is
+     * divided by {@code accumulationSteps} before backward (so the accumulated gradient is the mean over micro-batches)
+     * but returned undivided. Call inside a pointer scope that also covers reading the returned tensors.
+     */
+    public Forward accumulate(Inputs in, int accumulationSteps) {
+        Tensor noisy = noise.addNoise(in.latents(), in.noise(), in.timesteps());
+        Tensor modelInput = in.imageLatents() == null ? noisy : torch.cat(new TensorVector(noisy, in.imageLatents()), 2);
+        TrainingPass pass = model.forwardForTraining(modelInput, in.promptEmbeds(), in.timesteps(), in.ofs(), in.rotary());
+        Tensor output = pass.output();
+        // I2V models predict only the video channels; the loss never sees the image channels
+        Tensor prediction = noise.predictedOriginal(output, noisy, in.timesteps());
+        Tensor loss = noise.weightedMseLoss(prediction, in.latents(), in.timesteps());
+        pass.backward(accumulationSteps == 1 ? loss : loss.div(new Scalar((double) accumulationSteps)));
+        return new Forward(noisy, output, prediction, loss);
+    }
+
+    /** {@code clip_grad_norm_(trainable, max_grad_norm)} in place; returns the total norm before clipping. */
+    public double clipGradients() {
+        List<Tensor> params = new ArrayList<>(trainable.size());
+        for (NamedParam p : trainable) params.add(p.tensor());
+        return ClipGrad.clipGradNorm(params, maxGradNorm);
+    }
+
+    /** Optimizer step at {@code lr}, then zero the gradients (the factory's optimizer.step / lr step / zero_grad). */
+    public void update(double lr) {
+        optimizer.setLr(lr);
+        optimizer.step();
+        optimizer.zeroGrad();
+    }
+}
