@@ -169,6 +169,9 @@ public final class TrainViewModel {
         t.scheduleAtFixedRate(() -> {
             try {
                 adapter.flush();
+            } catch (RuntimeException failure) {
+                // a periodic task that throws is never run again: report and keep draining
+                org.slf4j.LoggerFactory.getLogger(TrainViewModel.class).warn("training event update failed", failure);
             } finally {
                 if (adapter.ended()) t.shutdown();
             }
