@@ -55,7 +55,11 @@ public final class MainController {
         deviceLabel.textProperty().bind(viewModel.deviceProperty());
         trainButton.setVisible(Page.TRAIN.available());
         trainButton.setManaged(Page.TRAIN.available());
-        trainButton.setOnAction(e -> viewModel.show(Page.TRAIN));
+        trainButton.setOnAction(e -> {
+            viewModel.show(Page.TRAIN);
+            context.training().train().start();
+        });
+        trainButton.disableProperty().bind(viewModel.trainingProperty());
         quitItem.setOnAction(e -> root.getScene().getWindow().hide());
     }
 

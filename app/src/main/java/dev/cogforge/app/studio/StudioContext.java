@@ -5,6 +5,7 @@ import java.util.concurrent.Executors;
 
 import dev.cogforge.app.studio.system.SystemController;
 import dev.cogforge.app.studio.system.SystemViewModel;
+import dev.cogforge.app.studio.train.TrainingPages;
 
 /**
  * Wires ViewModels to core services and hands controllers their ViewModels (the controller factory of every view).
@@ -15,6 +16,20 @@ public final class StudioContext implements AutoCloseable {
     private final ExecutorService background = Executors.newThreadPerTaskExecutor(
             Thread.ofPlatform().daemon().name("studio-worker-", 0).factory());
     private final SystemViewModel system = new SystemViewModel(background);
+    private final TrainingPages training;
+
+    public StudioContext() {
+        training = TrainingPages.forStudio(main, background);
+    }
+
+    /** Tests pass their own training pages (fake trainer, temp folders). */
+    public StudioContext(java.util.function.BiFunction<MainViewModel, ExecutorService, TrainingPages> trainingPages) {
+        training = trainingPages.apply(main, background);
+    }
+
+    public TrainingPages training() {
+        return training;
+    }
 
     public MainViewModel main() {
         return main;
@@ -31,6 +46,8 @@ public final class StudioContext implements AutoCloseable {
     public Object controllerFor(Class<?> type) {
         if (type == MainController.class) return new MainController(main, this);
         if (type == SystemController.class) return new SystemController(system);
+        Object trainingController = training.controllerFor(type);
+        if (trainingController != null) return trainingController;
         throw new IllegalArgumentException("no controller wiring for " + type.getName());
     }
 

@@ -1,0 +1,279 @@
+package dev.cogforge.app.studio.settings;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.stream.Collectors;
+
+import dev.cogforge.core.train.MemoryEstimator;
+import dev.cogforge.core.train.ModelDimensions;
+import dev.cogforge.core.train.config.ConfigProblem;
+import dev.cogforge.core.train.config.FactoryCommandLineImporter;
+import dev.cogforge.core.train.config.FactoryFlags;
+import dev.cogforge.core.train.config.RunConfig;
+import dev.cogforge.core.train.config.RunConfigValidator;
+import dev.cogforge.core.train.config.ValidationReport;
+
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+/**
+ * The run-config form: one {@link FieldState} per setting, re-parsed and re-validated on every edit, with the problems
+ * attached to their fields and listed together, and the memory estimate for the chosen GPU size kept current.
+ * All methods are called on the FX thread except the preset work, which goes to the background executor.
+ */
+public final class SettingsViewModel {
+    /** A form field: its text, and the first problem of its key (empty when none). */
+    public static final class FieldState {
+        private final ConfigField field;
+        private final StringProperty text = new SimpleStringProperty("");
+        private final StringProperty problem = new SimpleStringProperty("");
+        private final BooleanProperty error = new SimpleBooleanProperty(false);
+
+        FieldState(ConfigField field) {
+            this.field = field;
+        }
+
+        public ConfigField field() {
+            return field;
+        }
+
+        public StringProperty textProperty() {
+            return text;
+        }
+
+        public StringProperty problemProperty() {
+            return problem;
+        }
+
+        public BooleanProperty errorProperty() {
+            return error;
+        }
+    }
+
+    public static final List<Integer> DEVICE_SIZES_GB = List.of(8, 12, 16, 24, 40, 48, 80, 96, 141);
+
+    private final Executor background;
+    private final Executor fx;
+    private final Presets.Locations locations;
+    private final Map<String, FieldState> fields = new LinkedHashMap<>();
+    private final ObservableList<ConfigProblem> problems = FXCollections.observableArrayList();
+    private final BooleanProperty valid = new SimpleBooleanProperty(false);
+    private final StringProperty estimateText = new SimpleStringProperty("");
+    private final StringProperty estimateDetail = new SimpleStringProperty("");
+    private final BooleanProperty fits = new SimpleBooleanProperty(true);
+    private final ReadOnlyObjectWrapper<MemoryEstimator.Estimate> estimate = new ReadOnlyObjectWrapper<>();
+    private final ObjectProperty<ModelCatalog> estimateModel = new SimpleObjectProperty<>(ModelCatalog.AUTO);
+    private final IntegerProperty deviceGb = new SimpleIntegerProperty(24);
+    private final BooleanProperty busy = new SimpleBooleanProperty(false);
+    private final StringProperty message = new SimpleStringProperty("");
+    private RunConfig base = RunConfig.defaults();
+    private RunConfig parsed = RunConfig.defaults();
+    private boolean bulkUpdate;
+
+    public SettingsViewModel(Executor background, Executor fx, Presets.Locations locations) {
+        this.background = background;
+        this.fx = fx;
+        this.locations = locations;
+        for (ConfigField f : ConfigField.all()) {
+            FieldState s = new FieldState(f);
+            s.text.addListener((o, a, b) -> {
+                if (!bulkUpdate) recompute();
+            });
+            fields.put(f.key(), s);
+        }
+        estimateModel.addListener((o, a, b) -> recompute());
+        deviceGb.addListener((o, a, b) -> recompute());
+        setConfig(RunConfig.defaults());
+    }
+
+    public List<FieldState> fields() {
+        return List.copyOf(fields.values());
+    }
+
+    public FieldState field(String key) {
+        FieldState s = fields.get(key);
+        if (s == null) throw new IllegalArgumentException("no run config setting '" + key + "'");
+        return s;
+    }
+
+    public ObservableList<ConfigProblem> problems() {
+        return problems;
+    }
+
+    public BooleanProperty validProperty() {
+        return valid;
+    }
+
+    public StringProperty estimateTextProperty() {
+        return estimateText;
+    }
+
+    public StringProperty estimateDetailProperty() {
+        return estimateDetail;
+    }
+
+    public BooleanProperty fitsProperty() {
+        return fits;
+    }
+
+    public ReadOnlyObjectProperty<MemoryEstimator.Estimate> estimateProperty() {
+        return estimate.getReadOnlyProperty();
+    }
+
+    public ObjectProperty<ModelCatalog> estimateModelProperty() {
+        return estimateModel;
+    }
+
+    public IntegerProperty deviceGbProperty() {
+        return deviceGb;
+    }
+
+    public BooleanProperty busyProperty() {
+        return busy;
+    }
+
+    /** The last user-facing outcome (preset applied, file saved, what went wrong). */
+    public StringProperty messageProperty() {
+        return message;
+    }
+
+    /** An independent copy of the config as the form currently reads (fields that do not parse keep their last value). */
+    public RunConfig config() {
+        return parsed.copy();
+    }
+
+    public void setConfig(RunConfig config) {
+        base = config.copy();
+        bulkUpdate = true;
+        try {
+            for (FieldState s : fields.values()) s.text.set(s.field.format(base));
+        } finally {
+            bulkUpdate = false;
+        }
+        recompute();
+    }
+
+    private void recompute() {
+        RunConfig c = base.copy();
+        List<ConfigProblem> all = new ArrayList<>();
+        for (FieldState s : fields.values()) {
+            String parseProblem = s.field.parseInto(c, s.text.get());
+            if (parseProblem != null) all.add(ConfigProblem.error(s.field.key(), parseProblem));
+        }
+        ModelDimensions dims = estimateModel.get().dimensions(c.pretrainedModelNameOrPath);
+        ValidationReport report = RunConfigValidator.validate(c, dims);
+        all.addAll(report.problems());
+        parsed = c;
+        problems.setAll(all);
+        valid.set(all.stream().noneMatch(ConfigProblem::isError));
+        Map<String, List<ConfigProblem>> byKey = all.stream().collect(Collectors.groupingBy(ConfigProblem::key));
+        for (FieldState s : fields.values()) {
+            List<ConfigProblem> mine = byKey.getOrDefault(s.field.key(), List.of());
+            s.problem.set(mine.stream().map(ConfigProblem::message).collect(Collectors.joining("; ")));
+            s.error.set(mine.stream().anyMatch(ConfigProblem::isError));
+        }
+        updateEstimate(c, dims);
+    }
+
+    private void updateEstimate(RunConfig c, ModelDimensions dims) {
+        if (dims == null) {
+            estimate.set(null);
+            fits.set(true);
+            estimateText.set("memory estimate: choose the model size (the model '" + c.pretrainedModelNameOrPath + "' is not recognised)");
+            estimateDetail.set("");
+            return;
+        }
+        MemoryEstimator.Estimate e;
+        try {
+            e = MemoryEstimator.estimate(MemoryEstimator.Inputs.of(c, dims));
+        } catch (RuntimeException ex) {
+            estimate.set(null);
+            estimateText.set("memory estimate unavailable: " + ex.getMessage());
+            estimateDetail.set("");
+            return;
+        }
+        estimate.set(e);
+        long capacity = deviceGb.get() * (1L << 30);
+        boolean withValidation = !c.validationPrompts().isEmpty();
+        long needed = withValidation ? e.peakWithValidation() : e.peakBeforeValidation();
+        fits.set(needed <= capacity);
+        estimateText.set(String.format("%s in %d GB: est. %.1f GB peak, %.1f GB with validation (%s)",
+                needed <= capacity ? "fits" : "does not fit", deviceGb.get(), gb(e.peakBeforeValidation()),
+                gb(e.peakWithValidation()), dims.name()));
+        estimateDetail.set(e.describe());
+    }
+
+    private static double gb(long bytes) {
+        return bytes / (double) (1L << 30);
+    }
+
+    // ---- commands
+
+    public void applyPreset(Presets.Preset preset) {
+        RunConfig current = config();
+        busy.set(true);
+        message.set("applying preset " + preset.title() + "…");
+        background.execute(() -> {
+            try {
+                RunConfig c = Presets.apply(preset, current, locations);
+                fx.execute(() -> {
+                    setConfig(c);
+                    busy.set(false);
+                    message.set("preset " + preset.title() + " applied");
+                });
+            } catch (IOException | RuntimeException e) {
+                fx.execute(() -> {
+                    busy.set(false);
+                    message.set("preset " + preset.title() + " could not be applied: " + e.getMessage());
+                });
+            }
+        });
+    }
+
+    public void save(Path file) throws IOException {
+        config().save(file);
+        message.set("saved " + file);
+    }
+
+    public void load(Path file) throws IOException {
+        setConfig(RunConfig.load(file));
+        message.set("loaded " + file);
+    }
+
+    /** What an imported command line did: applied when it had no errors, and every flag that was not taken over. */
+    public record ImportSummary(boolean applied, String script, List<String> unsupported, List<String> errors, List<String> notes) {}
+
+    public ImportSummary importCommandLine(String text) {
+        FactoryCommandLineImporter.Imported imported;
+        try {
+            imported = FactoryCommandLineImporter.importText(text, config());
+        } catch (IllegalArgumentException e) {
+            return new ImportSummary(false, null, List.of(), List.of(e.getMessage()), List.of());
+        }
+        FactoryFlags.Result r = imported.result();
+        List<String> unsupported = new ArrayList<>();
+        r.ignored().forEach(i -> unsupported.add(i.toString()));
+        r.unresolved().forEach(u -> unsupported.add(u + ": unresolved shell variable"));
+        boolean apply = r.errors().isEmpty();
+        if (apply) {
+            setConfig(imported.config());
+            message.set("imported " + imported.script() + (unsupported.isEmpty() ? "" : " (" + unsupported.size() + " flag(s) not used)"));
+        }
+        return new ImportSummary(apply, imported.script(), unsupported, r.errors(), r.notes());
+    }
+}

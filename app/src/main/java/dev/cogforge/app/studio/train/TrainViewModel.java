@@ -1,0 +1,328 @@
+package dev.cogforge.app.studio.train;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.cogforge.app.studio.settings.SettingsViewModel;
+import dev.cogforge.core.train.MemoryEstimator;
+import dev.cogforge.core.train.MetricsWriter;
+import dev.cogforge.core.train.TrainingEvent;
+import dev.cogforge.core.train.TrainingHandle;
+import dev.cogforge.core.train.config.ConfigProblem;
+import dev.cogforge.core.train.config.RunConfig;
+
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.DoubleProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleDoubleProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+/**
+ * Train page state: starts a run with the Settings page's config, shows its progress, keeps a log of notable events
+ * and lists past runs (charts from {@code metrics.jsonl}, resume from the newest checkpoint). Trainer events are
+ * coalesced by a {@link TrainingEventAdapter} flushed every {@link #FLUSH_PERIOD}. FX-thread methods except where noted.
+ */
+public final class TrainViewModel {
+    public static final Duration FLUSH_PERIOD = Duration.ofMillis(100);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final TrainingService service;
+    private final SettingsViewModel settings;
+    private final Executor background;
+    private final Executor fx;
+    private final TrainCharts charts = new TrainCharts();
+    private final BooleanProperty running = new SimpleBooleanProperty(false);
+    private final DoubleProperty progress = new SimpleDoubleProperty(0);
+    private final StringProperty progressText = new SimpleStringProperty("");
+    private final StringProperty status = new SimpleStringProperty("");
+    private final ObservableList<String> log = FXCollections.observableArrayList();
+    private final ObjectProperty<Path> runDir = new SimpleObjectProperty<>();
+    private final ObjectProperty<Path> runsDir = new SimpleObjectProperty<>();
+    private final ObjectProperty<Path> lastValidationVideo = new SimpleObjectProperty<>();
+    private final ObjectProperty<TrainingEvent> lastTerminal = new SimpleObjectProperty<>();
+    private final ObservableList<RunSummary> runs = FXCollections.observableArrayList();
+    private volatile TrainingHandle handle;
+    private volatile Boolean cancelBeforeHandle;
+    private ScheduledExecutorService ticker;
+    private long totalSteps;
+
+    public TrainViewModel(TrainingService service, SettingsViewModel settings, Executor background, Executor fx) {
+        this.service = service;
+        this.settings = settings;
+        this.background = background;
+        this.fx = fx;
+    }
+
+    public TrainCharts charts() {
+        return charts;
+    }
+
+    public BooleanProperty runningProperty() {
+        return running;
+    }
+
+    public DoubleProperty progressProperty() {
+        return progress;
+    }
+
+    public StringProperty progressTextProperty() {
+        return progressText;
+    }
+
+    public StringProperty statusProperty() {
+        return status;
+    }
+
+    public ObservableList<String> log() {
+        return log;
+    }
+
+    public ObjectProperty<Path> runDirProperty() {
+        return runDir;
+    }
+
+    public ObjectProperty<Path> runsDirProperty() {
+        return runsDir;
+    }
+
+    /** The newest validation video written by the running training (the Samples page listens). */
+    public ObjectProperty<Path> lastValidationVideoProperty() {
+        return lastValidationVideo;
+    }
+
+    public ObjectProperty<TrainingEvent> lastTerminalProperty() {
+        return lastTerminal;
+    }
+
+    public ObservableList<RunSummary> runs() {
+        return runs;
+    }
+
+    /** Starts a run with the current settings; false (with the reason in {@link #statusProperty()}) when it cannot. */
+    public boolean start() {
+        List<ConfigProblem> errors = settings.problems().stream().filter(ConfigProblem::isError).toList();
+        if (!errors.isEmpty()) {
+            ConfigProblem first = errors.getFirst();
+            status.set("The settings have " + errors.size() + " error(s) — first: " + first.key() + ": " + first.message()
+                    + ". Fix them on the Settings page.");
+            return false;
+        }
+        return launch(settings.config(), "training");
+    }
+
+    /** Continues a past run from its newest checkpoint, in its own folder. */
+    public boolean resume(RunSummary run) {
+        if (!run.resumable()) {
+            status.set(run.name() + " has no complete checkpoint to resume from.");
+            return false;
+        }
+        RunConfig c;
+        try {
+            c = RunConfig.load(run.dir().resolve("config.json"));
+        } catch (IOException | RuntimeException e) {
+            status.set("Cannot resume " + run.name() + ": " + e.getMessage());
+            return false;
+        }
+        c.outputDir = run.dir().toString();
+        c.resumeFromCheckpoint = "latest";
+        return launch(c, "resuming " + run.name() + " from " + run.latestCheckpoint().getFileName());
+    }
+
+    private boolean launch(RunConfig config, String what) {
+        if (running.get()) {
+            status.set("A run is already in progress.");
+            return false;
+        }
+        log.clear();
+        progress.set(ProgressIndicatorValue.INDETERMINATE);
+        progressText.set("");
+        status.set(what + "…");
+        lastTerminal.set(null);
+        running.set(true);
+        handle = null;
+        cancelBeforeHandle = null;
+        double capacityGb = settings.deviceGbProperty().get();
+        MemoryEstimator.Estimate e = settings.estimateProperty().get();
+        double estimateGb = e == null ? 0 : (config.validationPrompts().isEmpty() ? e.peakBeforeValidation() : e.peakWithValidation()) / (double) (1L << 30);
+        TrainingEventAdapter adapter = new TrainingEventAdapter(charts, fx, this::apply,
+                started -> charts.setReferenceLines(started.totalSteps(), capacityGb, estimateGb));
+        ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("training-events").factory());
+        ticker = t;
+        long period = FLUSH_PERIOD.toMillis();
+        t.scheduleAtFixedRate(() -> {
+            try {
+                adapter.flush();
+            } catch (RuntimeException failure) {
+                // a periodic task that throws is never run again: report and keep draining
+                org.slf4j.LoggerFactory.getLogger(TrainViewModel.class).warn("training event update failed", failure);
+            } finally {
+                if (adapter.ended()) t.shutdown();
+            }
+        }, 0, period, TimeUnit.MILLISECONDS);
+        background.execute(() -> {
+            charts.clear();
+            try {
+                TrainingHandle h = service.start(config, adapter);
+                handle = h;
+                Boolean pendingCancel = cancelBeforeHandle;
+                if (pendingCancel != null) h.cancel(pendingCancel);
+                Path out = h.outputDir();
+                fx.execute(() -> runDir.set(out));
+            } catch (Exception ex) {
+                adapter.on(new TrainingEvent.Failed(0, ex.getMessage() == null ? ex.toString() : ex.getMessage(), ex));
+            }
+        });
+        return true;
+    }
+
+    /** Asks the run to stop at the next step; with {@code saveCheckpoint} it writes a checkpoint first. */
+    public void cancel(boolean saveCheckpoint) {
+        if (!running.get()) return;
+        status.set(saveCheckpoint ? "stopping after saving a checkpoint…" : "stopping…");
+        TrainingHandle h = handle;
+        if (h != null) h.cancel(saveCheckpoint);
+        else cancelBeforeHandle = saveCheckpoint;
+    }
+
+    /** Window closing: stop (saving a checkpoint) and run {@code then} on the FX thread once the run has ended. */
+    public void stopThen(Runnable then) {
+        cancel(true);
+        background.execute(() -> {
+            TrainingHandle h = handle;
+            try {
+                if (h != null) h.awaitEnd(10, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            fx.execute(then);
+        });
+    }
+
+    private void apply(TrainingEventAdapter.Update u) {
+        if (u.started() != null) {
+            TrainingEvent.Started s = u.started();
+            totalSteps = s.totalSteps();
+            log.add(String.format("started: %d steps, %,d trainable parameters%s", s.totalSteps(), s.trainableParams(),
+                    s.resumedFromStep() > 0 ? ", resumed from step " + s.resumedFromStep() : ""));
+            status.set("training");
+        }
+        if (u.latestStep() != null) {
+            TrainingEvent.Step s = u.latestStep();
+            progress.set(totalSteps > 0 ? Math.min(1, s.step() / (double) totalSteps) : ProgressIndicatorValue.INDETERMINATE);
+            progressText.set(String.format("step %d/%d · %.2f it/s · ETA %s · loss %.4f", s.step(), totalSteps, s.itPerS(),
+                    duration(s.etaS()), s.loss()));
+        }
+        for (TrainingEvent e : u.notable()) {
+            switch (e) {
+                case TrainingEvent.Warning w -> log.add("warning (step " + w.step() + "): " + w.message());
+                case TrainingEvent.CheckpointSaved c -> log.add("checkpoint saved at step " + c.step() + ": " + c.folder());
+                case TrainingEvent.ValidationVideoReady v -> {
+                    log.add("validation video (step " + v.step() + ", prompt " + (v.promptIndex() + 1) + "): " + v.video());
+                    lastValidationVideo.set(v.video());
+                }
+                default -> log.add(e.toString());
+            }
+        }
+        if (u.terminal() != null) {
+            TrainingEvent t = u.terminal();
+            switch (t) {
+                case TrainingEvent.Finished f -> {
+                    log.add(String.format("finished: %d steps in %s, output %s", f.steps(), duration(f.totalTimeS()), f.outputDir()));
+                    status.set("finished");
+                    progress.set(1);
+                }
+                case TrainingEvent.Cancelled c -> {
+                    log.add("cancelled at step " + c.step());
+                    status.set("cancelled at step " + c.step());
+                }
+                case TrainingEvent.Failed f -> {
+                    log.add("failed at step " + f.step() + ": " + f.message());
+                    status.set("Training failed: " + f.message());
+                }
+                default -> { }
+            }
+            if (progress.get() < 0) progress.set(0);
+            lastTerminal.set(t);
+            running.set(false);
+            refreshRuns();
+        }
+    }
+
+    static String duration(double seconds) {
+        if (!Double.isFinite(seconds) || seconds < 0) return "--:--";
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String.format("%02d:%02d", s / 60, s % 60);
+    }
+
+    // ---- past runs
+
+    /** Rescans {@link #runsDirProperty()} off the FX thread. */
+    public void refreshRuns() {
+        Path dir = runsDir.get();
+        if (dir == null) return;
+        background.execute(() -> {
+            List<RunSummary> found = RunSummary.scan(dir);
+            fx.execute(() -> runs.setAll(found));
+        });
+    }
+
+    /** Shows a past run: its metrics go into the charts (off the FX thread, see {@link TrainCharts}). */
+    public void show(RunSummary run) {
+        if (running.get()) {
+            status.set("A run is in progress; its charts stay on screen until it ends.");
+            return;
+        }
+        runDir.set(run.dir());
+        background.execute(() -> {
+            try {
+                List<Map<String, Object>> metrics = readMetrics(run.dir().resolve(MetricsWriter.FILE_NAME));
+                charts.load(metrics);
+                long last = run.lastStep() == null ? 0 : run.lastStep();
+                charts.setReferenceLines(last, 0, 0);
+                fx.execute(() -> {
+                    progress.set(0);
+                    progressText.set(run.name() + ": " + metrics.size() + " logged steps");
+                    status.set("showing " + run.name());
+                });
+            } catch (IOException e) {
+                fx.execute(() -> status.set("Cannot read " + run.name() + ": " + e.getMessage()));
+            }
+        });
+    }
+
+    static List<Map<String, Object>> readMetrics(Path file) throws IOException {
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (!java.nio.file.Files.isRegularFile(file)) return out;
+        for (String line : java.nio.file.Files.readAllLines(file)) {
+            if (line.isBlank()) continue;
+            try {
+                out.add(JSON.readValue(line, new TypeReference<Map<String, Object>>() {}));
+            } catch (IOException e) {
+                // only a cut last line can be unreadable (the writer flushes whole lines)
+            }
+        }
+        return out;
+    }
+
+    /** JavaFX's convention for an indeterminate progress bar. */
+    static final class ProgressIndicatorValue {
+        static final double INDETERMINATE = -1;
+    }
+}

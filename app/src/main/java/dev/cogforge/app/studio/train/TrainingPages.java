@@ -1,0 +1,60 @@
+package dev.cogforge.app.studio.train;
+
+import java.util.concurrent.Executor;
+
+import dev.cogforge.app.studio.MainViewModel;
+import dev.cogforge.app.studio.export.ExportController;
+import dev.cogforge.app.studio.export.ExportViewModel;
+import dev.cogforge.app.studio.samples.CorePipelineSamplingService;
+import dev.cogforge.app.studio.samples.FramePreviewWindow;
+import dev.cogforge.app.studio.samples.SamplesController;
+import dev.cogforge.app.studio.samples.SamplesViewModel;
+import dev.cogforge.app.studio.samples.VideoOpener;
+import dev.cogforge.app.studio.settings.Presets;
+import dev.cogforge.app.studio.settings.SettingsController;
+import dev.cogforge.app.studio.settings.SettingsViewModel;
+import dev.cogforge.core.io.AppDirs;
+
+/**
+ * The Settings, Train, Samples and Export pages' ViewModels and their wiring: the Train page trains the Settings
+ * page's config; the run it shows is the run the Samples and Export pages work on.
+ */
+public final class TrainingPages {
+    private final SettingsViewModel settings;
+    private final TrainViewModel train;
+    private final SamplesViewModel samples;
+    private final ExportViewModel export;
+
+    public TrainingPages(MainViewModel main, Executor background, Executor fx, AppDirs dirs, TrainingService trainer,
+            VideoOpener opener) {
+        settings = new SettingsViewModel(background, fx, new Presets.Locations(dirs.cache(),
+                dirs.cache().resolve("sample-datasets").resolve("shapes"), dirs.runs()));
+        train = new TrainViewModel(trainer, settings, background, fx);
+        train.runsDirProperty().set(dirs.runs());
+        samples = new SamplesViewModel(background, fx, new CorePipelineSamplingService(), opener);
+        export = ExportViewModel.forStudio(background, fx);
+        samples.runDirProperty().bind(train.runDirProperty());
+        export.runDirProperty().bind(train.runDirProperty());
+        train.lastValidationVideoProperty().addListener((o, a, b) -> samples.refresh());
+        main.trainingProperty().bind(train.runningProperty());
+    }
+
+    public static TrainingPages forStudio(MainViewModel main, Executor background) {
+        return new TrainingPages(main, background, javafx.application.Platform::runLater, AppDirs.current(),
+                new CoreTrainingService(), new FramePreviewWindow(background));
+    }
+
+    public SettingsViewModel settings() { return settings; }
+    public TrainViewModel train() { return train; }
+    public SamplesViewModel samples() { return samples; }
+    public ExportViewModel export() { return export; }
+
+    /** The controller for one of these pages, or null when {@code type} is not one of them. */
+    public Object controllerFor(Class<?> type) {
+        if (type == SettingsController.class) return new SettingsController(settings);
+        if (type == TrainController.class) return new TrainController(train);
+        if (type == SamplesController.class) return new SamplesController(samples);
+        if (type == ExportController.class) return new ExportController(export);
+        return null;
+    }
+}

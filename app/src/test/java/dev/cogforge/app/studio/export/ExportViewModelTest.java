@@ -1,0 +1,97 @@
+package dev.cogforge.app.studio.export;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import dev.cogforge.core.hub.HubClient;
+import dev.cogforge.core.hub.TokenStore;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExportViewModelTest {
+    @TempDir
+    Path tmp;
+    private final ExecutorService background = Executors.newFixedThreadPool(2);
+    /** Stands in for the FX thread: one thread, in order. */
+    private final ExecutorService fx = Executors.newSingleThreadExecutor();
+    private LocalHub hub;
+
+    @AfterEach
+    void stop() {
+        background.shutdownNow();
+        fx.shutdownNow();
+        if (hub != null) hub.close();
+    }
+
+    static ExportViewModel viewModel(ExecutorService background, ExecutorService fx, LocalHub hub, Path home) {
+        TokenStore store = new TokenStore(Map.of("HF_HOME", home.resolve("hf").toString()), home);
+        return new ExportViewModel(background, fx, store,
+                t -> HubClient.builder(t).endpoint(hub.endpoint()).build());
+    }
+
+    @Test
+    void exportsLogsInAndPushesWithPerFileProgress() throws Exception {
+        hub = new LocalHub();
+        Path run = RunFolders.create(tmp.resolve("runs/my-style"));
+        ExportViewModel vm = viewModel(background, fx, hub, tmp);
+        onFx(() -> vm.runDirProperty().set(run));
+        onFx(vm::export);
+        await(() -> read(() -> vm.modelCardProperty().get()).contains("BW_STYLE"));
+        assertTrue(Files.isRegularFile(run.resolveSibling("my-style-export/pytorch_lora_weights.safetensors")));
+        assertTrue(read(() -> vm.statusProperty().get()).contains("rank 4"), read(() -> vm.statusProperty().get()));
+
+        onFx(() -> vm.logIn("hf_wrongToken000000000000000000"));
+        await(() -> read(() -> vm.statusProperty().get()).startsWith("Log in failed"));
+        assertFalse(read(() -> vm.statusProperty().get()).contains("hf_wrong"), "the token must never be shown");
+        assertFalse(Files.exists(tmp.resolve("hf/token")), "a refused token is not stored");
+
+        onFx(() -> vm.logIn(LocalHub.TOKEN));
+        await(() -> LocalHub.USER.equals(read(() -> vm.accountProperty().get())));
+        assertEquals(LocalHub.TOKEN, Files.readString(tmp.resolve("hf/token")));
+        assertEquals("alice/my-style", read(() -> vm.repoNameProperty().get()));
+        assertFalse(read(() -> vm.statusProperty().get()).contains(LocalHub.TOKEN));
+
+        onFx(vm::push);
+        await(() -> read(() -> vm.statusProperty().get()).startsWith("pushed"));
+        assertTrue(hub.violations.isEmpty(), hub.violations.toString());
+        assertEquals(java.util.List.of("alice/my-style (private)"), hub.createdRepos);
+        assertTrue(hub.committedPaths.contains("pytorch_lora_weights.safetensors"), hub.committedPaths.toString());
+        assertTrue(hub.committedPaths.contains("README.md"), hub.committedPaths.toString());
+        assertEquals(1, hub.lfsObjects.size());
+        ExportViewModel.FileProgress lora = read(() -> vm.files().stream()
+                .filter(f -> f.path().equals("pytorch_lora_weights.safetensors")).findFirst().orElseThrow());
+        assertEquals(1.0, read(() -> lora.fractionProperty().get()));
+        assertEquals("done", read(() -> lora.stateProperty().get()));
+        assertEquals(1.0, read(() -> vm.pushProgressProperty().get()));
+    }
+
+    @Test
+    void pushWithoutExportSaysWhatToDo() throws Exception {
+        hub = new LocalHub();
+        ExportViewModel vm = viewModel(background, fx, hub, tmp);
+        onFx(vm::push);
+        assertTrue(read(() -> vm.statusProperty().get()).startsWith("Export the run first"));
+    }
+
+    private void onFx(Runnable r) throws Exception {
+        fx.submit(r).get(10, TimeUnit.SECONDS);
+    }
+
+    private <T> T read(java.util.concurrent.Callable<T> c) throws Exception {
+        return fx.submit(c).get(10, TimeUnit.SECONDS);
+    }
+
+    private static void await(java.util.concurrent.Callable<Boolean> c) throws Exception {
+        org.testfx.util.WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, c);
+    }
+}
