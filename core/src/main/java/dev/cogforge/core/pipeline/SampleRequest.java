@@ -9,6 +9,9 @@ import dev.cogforge.core.schedulers.CogVideoXScheduler;
 /**
  * One sampling job. Sizes and counts of 0 mean "the model's default" (frames = {@code sample_frames}, height/width =
  * {@code sample_height/width} × the VAE's spatial ratio, 50 steps, fps 8 for CogVideoX 1.0 and 16 for 1.5).
+ * Frame counts are {@code 4k+1}; as in diffusers, the VAE's two-latent-frame decode batches turn an even latent frame
+ * count into more frames than asked (5 frames → 2 latents → 8 frames), so the released sizes (49, 81) and other
+ * {@code 8k+1} counts come out exactly; {@link SampleResult#frames()} reports what was written.
  *
  * @param image        first frame for image-to-video models; null for text-to-video
  * @param scheduler    {@code "dpm"} or {@code "ddim"}
