@@ -82,24 +82,10 @@ final class SampleBenchCommand implements Callable<Integer> {
         try (CogVideoXTransformer3D transformer = new CogVideoXTransformer3D(config)) {
             transformer.initializeRandom(0, 0.02);
             transformer.train(false);
+            // an untimed run first: the allocator and thread pools settle over the first few steps
+            timeSteps(transformer, config, CogVideoXScheduler.Kind.DDIM, 2);
             for (CogVideoXScheduler.Kind kind : CogVideoXScheduler.Kind.values()) {
-                List<Double> perStep = new ArrayList<>();
-                try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard(); GeneratorNoise noise = NoiseSource.seeded(1)) {
-                    var g = torch.createCPUGenerator(0);
-                    TensorOptions f32 = new TensorOptions(ScalarType.Float);
-                    Tensor latents = torch.randn(new long[] {1, latentFrames, channels, latentHeight, latentWidth}, new GeneratorOptional(g), f32);
-                    Tensor text = torch.randn(new long[] {1, textLen, textDim}, new GeneratorOptional(g), f32);
-                    Tensor negative = torch.randn(new long[] {1, textLen, textDim}, new GeneratorOptional(g), f32);
-                    Denoising.Conditioning cond = new Denoising.Conditioning(text, negative, null, null,
-                            Denoising.rotary(config, latentHeight * 8, latentWidth * 8, latentFrames, 8));
-                    CogVideoXScheduler scheduler = CogVideoXScheduler.create(kind, SchedulerConfig.cogVideoX(rotary ? 1.0 : 3.0));
-                    long[] last = {System.nanoTime()};
-                    Denoising.sample(transformer, scheduler, latents, steps + 1, guidance, false, cond, noise, (i, t, next, pred) -> {
-                        long now = System.nanoTime();
-                        if (i > 0) perStep.add((now - last[0]) / 1e9); // step 0 warms up thread pools and allocations
-                        last[0] = now;
-                    });
-                }
+                List<Double> perStep = timeSteps(transformer, config, kind, steps);
                 out.printf(Locale.ROOT, "%-4s median %.4f s/step, mean %.4f s/step (%d timed steps after 1 warm-up)%n",
                         kind.name().toLowerCase(Locale.ROOT), median(perStep), perStep.stream().mapToDouble(d -> d).average().orElse(Double.NaN),
                         perStep.size());
@@ -107,6 +93,28 @@ final class SampleBenchCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "peak RSS %.1f MiB%n", TransformerBenchCommand.peakRssMiB());
         return 0;
+    }
+
+    @SuppressWarnings("try")
+    private List<Double> timeSteps(CogVideoXTransformer3D transformer, TransformerConfig config, CogVideoXScheduler.Kind kind, int steps) {
+        List<Double> perStep = new ArrayList<>();
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard(); GeneratorNoise noise = NoiseSource.seeded(1)) {
+            var g = torch.createCPUGenerator(0);
+            TensorOptions f32 = new TensorOptions(ScalarType.Float);
+            Tensor latents = torch.randn(new long[] {1, latentFrames, channels, latentHeight, latentWidth}, new GeneratorOptional(g), f32);
+            Tensor text = torch.randn(new long[] {1, textLen, textDim}, new GeneratorOptional(g), f32);
+            Tensor negative = torch.randn(new long[] {1, textLen, textDim}, new GeneratorOptional(g), f32);
+            Denoising.Conditioning cond = new Denoising.Conditioning(text, negative, null, null,
+                    Denoising.rotary(config, latentHeight * 8, latentWidth * 8, latentFrames, 8));
+            CogVideoXScheduler scheduler = CogVideoXScheduler.create(kind, SchedulerConfig.cogVideoX(rotary ? 1.0 : 3.0));
+            long[] last = {System.nanoTime()};
+            Denoising.sample(transformer, scheduler, latents, steps + 1, guidance, false, cond, noise, (i, t, next, pred) -> {
+                long now = System.nanoTime();
+                if (i > 0) perStep.add((now - last[0]) / 1e9); // step 0 is not timed
+                last[0] = now;
+            });
+        }
+        return perStep;
     }
 
     private int benchModel(PrintWriter out) throws Exception {
