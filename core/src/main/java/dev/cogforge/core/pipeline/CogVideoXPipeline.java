@@ -8,7 +8,6 @@ import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CancellationException;
 
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
@@ -143,7 +142,10 @@ public final class CogVideoXPipeline implements AutoCloseable {
         return transformerConfig.sampleWidth() * vaeConfig.spatialCompressionRatio();
     }
 
-    /** Generates with the pipeline's own transformer, loading it (and the request's LoRAs) when they changed. */
+    /**
+     * Generates with the pipeline's own transformer, loading it (and the request's LoRAs) when they changed. A cancelled
+     * token ends the run with {@link java.util.concurrent.CancellationException} before anything is written.
+     */
     public SampleResult generate(SampleRequest request, SampleListener listener, CancellationToken cancel) throws IOException {
         SampleListener l = listener == null ? SampleListener.none() : listener;
         CancellationToken token = cancel == null ? CancellationToken.none() : cancel;
@@ -464,10 +466,5 @@ public final class CogVideoXPipeline implements AutoCloseable {
         closeTextEncoder();
         closeVae();
         closeTransformer();
-    }
-
-    /** Thrown out of {@link #generate} when the token was cancelled; nothing was written under the output names. */
-    public static boolean wasCancelled(Throwable t) {
-        return t instanceof CancellationException;
     }
 }
