@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
                 TransformerBenchCommand.class,
                 VaeBenchCommand.class,
                 TrainBenchCommand.class,
+                SampleBenchCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @Spec

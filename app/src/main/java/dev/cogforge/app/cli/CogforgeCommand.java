@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 BenchCommand.class,
                 DatasetCommand.class,
                 TrainCommand.class,
+                SampleCommand.class,
         })
 public final class CogforgeCommand implements Runnable {
     @CommandLine.Spec
