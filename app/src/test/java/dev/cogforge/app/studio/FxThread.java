@@ -1,0 +1,45 @@
+package dev.cogforge.app.studio;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import javafx.application.Platform;
+
+import org.testfx.util.WaitForAsyncUtils;
+
+/** Starts the JavaFX toolkit (no window) for ViewModel tests and runs code on its thread. */
+public final class FxThread {
+    private static boolean started;
+
+    private FxThread() {}
+
+    public static synchronized void start() throws InterruptedException {
+        if (started) return;
+        CountDownLatch ready = new CountDownLatch(1);
+        try {
+            Platform.startup(ready::countDown);
+        } catch (IllegalStateException alreadyRunning) {
+            ready.countDown();
+        }
+        Platform.setImplicitExit(false);
+        if (!ready.await(30, TimeUnit.SECONDS)) throw new IllegalStateException("JavaFX did not start");
+        started = true;
+    }
+
+    public static <T> T call(Callable<T> work) throws Exception {
+        return WaitForAsyncUtils.asyncFx(work).get(30, TimeUnit.SECONDS);
+    }
+
+    public static void run(Runnable work) throws Exception {
+        call(() -> {
+            work.run();
+            return null;
+        });
+    }
+
+    /** Waits until {@code condition}, evaluated on the FX thread, holds. */
+    public static void await(int seconds, Callable<Boolean> condition) throws Exception {
+        WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, () -> call(condition));
+    }
+}
