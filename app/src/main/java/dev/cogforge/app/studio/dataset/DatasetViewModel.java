@@ -95,6 +95,7 @@ public final class DatasetViewModel implements AutoCloseable {
     private final ReadOnlyBooleanWrapper dirty = new ReadOnlyBooleanWrapper(false);
 
     private volatile int generation;
+    private volatile boolean closed;
     private CancellationToken analysis = new CancellationToken();
     private final ConcurrentLinkedQueue<Runnable> thumbnailJobs = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean thumbnailWorker = new AtomicBoolean();
@@ -175,7 +176,7 @@ public final class DatasetViewModel implements AutoCloseable {
     private CompletableFuture<Dataset> load(Loader loader, Path source) {
         CompletableFuture<Dataset> done = new CompletableFuture<>();
         activity.set("Opening " + source + " …");
-        background.execute(() -> {
+        submit(() -> {
             try {
                 Dataset ds = loader.load();
                 ui.post(() -> {
@@ -194,6 +195,7 @@ public final class DatasetViewModel implements AutoCloseable {
     }
 
     private void show(Dataset ds) {
+        if (closed) return;
         analysis.cancel();
         analysis = new CancellationToken();
         int gen = ++generation;
@@ -229,7 +231,7 @@ public final class DatasetViewModel implements AutoCloseable {
         Buckets plan = buckets.get();
         TokenCounter counter = tokenCounter.get();
         Dataset snapshot = snapshotOf(ds, targets);
-        background.execute(() -> {
+        submit(() -> {
             try {
                 for (int i = 0; i < targets.size() && !token.isCancelled(); i++) {
                     ClipItem clip = targets.get(i);
@@ -381,7 +383,7 @@ public final class DatasetViewModel implements AutoCloseable {
 
     private void startThumbnailWorker() {
         if (!thumbnailWorker.compareAndSet(false, true)) return;
-        background.execute(() -> {
+        submit(() -> {
             try {
                 Runnable job;
                 while ((job = thumbnailJobs.poll()) != null) job.run();
@@ -475,7 +477,7 @@ public final class DatasetViewModel implements AutoCloseable {
     public CompletableFuture<ImportPlan> prepareImport(List<Path> dropped) {
         Dataset current = dataset.get();
         Path target = current == null ? null : current.root();
-        return CompletableFuture.supplyAsync(() -> planImport(dropped, target), background);
+        return CompletableFuture.supplyAsync(() -> planImport(dropped, target), this::submit);
     }
 
     static ImportPlan planImport(List<Path> dropped, Path copyTarget) {
@@ -551,7 +553,7 @@ public final class DatasetViewModel implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        }, background);
+        }, this::submit);
         CompletableFuture<Dataset> done = new CompletableFuture<>();
         copied.whenComplete((items, failure) -> ui.post(() -> {
             if (failure != null) {
@@ -655,8 +657,19 @@ public final class DatasetViewModel implements AutoCloseable {
         analyse(generation, ds, List.copyOf(clips), analysis);
     }
 
+    /** Runs work in the background; after {@link #close()} the work is dropped (the window is going away). */
+    private void submit(Runnable work) {
+        if (closed) return;
+        try {
+            background.execute(work);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            if (!closed) throw e;
+        }
+    }
+
     @Override
     public void close() {
+        closed = true;
         analysis.cancel();
         generation++;
         thumbnailJobs.clear();
