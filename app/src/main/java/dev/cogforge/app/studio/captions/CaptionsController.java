@@ -54,6 +54,10 @@ public final class CaptionsController {
         var data = viewModel.data();
         captionList.setItems(data.visibleClips());
         captionList.setCellFactory(list -> new ListCell<>() {
+            {
+                setPrefWidth(0); // as wide as the list: long captions end in an ellipsis
+            }
+
             @Override
             protected void updateItem(ClipItem c, boolean empty) {
                 super.updateItem(c, empty);

@@ -44,6 +44,8 @@ final class ClipCell extends ListCell<ClipItem> {
     ClipCell(Consumer<ClipItem> thumbnailRequest) {
         this.thumbnailRequest = thumbnailRequest;
         getStyleClass().add("clip-cell");
+        // a cell as wide as the list, so long captions are cut with an ellipsis instead of scrolling sideways
+        setPrefWidth(0);
         thumbnail.setPreserveRatio(true);
         thumbnail.setFitWidth(DatasetViewModel.THUMBNAIL_SIZE);
         thumbnail.setFitHeight(60);
@@ -55,7 +57,11 @@ final class ClipCell extends ListCell<ClipItem> {
         details.getStyleClass().add("clip-details");
         caption.getStyleClass().add("clip-caption");
         caption.setMaxWidth(Double.MAX_VALUE);
+        caption.setMinWidth(0);
+        name.setMinWidth(0);
+        details.setMinWidth(0);
         bucket.getStyleClass().add("bucket-badge");
+        bucket.setMinWidth(Region.USE_PREF_SIZE);
         problemIcon.setTooltip(problemTip);
         excludedBadge.getStyleClass().add("excluded-badge");
         VBox text = new VBox(2, name, details, caption);
