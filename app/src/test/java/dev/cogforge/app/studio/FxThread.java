@@ -1,11 +1,10 @@
 package dev.cogforge.app.studio;
 
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-import javafx.application.Platform;
-
+import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 /** Starts the JavaFX toolkit (no window) for ViewModel tests and runs code on its thread. */
@@ -14,16 +13,14 @@ public final class FxThread {
 
     private FxThread() {}
 
-    public static synchronized void start() throws InterruptedException {
+    public static synchronized void start() {
         if (started) return;
-        CountDownLatch ready = new CountDownLatch(1);
+        // the same start-up as TestFX's ApplicationExtension, so UI tests in this JVM find the toolkit they expect
         try {
-            Platform.startup(ready::countDown);
-        } catch (IllegalStateException alreadyRunning) {
-            ready.countDown();
+            FxToolkit.registerPrimaryStage();
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("JavaFX did not start", e);
         }
-        Platform.setImplicitExit(false);
-        if (!ready.await(30, TimeUnit.SECONDS)) throw new IllegalStateException("JavaFX did not start");
         started = true;
     }
 

@@ -76,6 +76,7 @@ public final class DatasetViewModel implements AutoCloseable {
 
     private final ReadOnlyObjectWrapper<Dataset> dataset = new ReadOnlyObjectWrapper<>();
     private final ObservableList<ClipItem> clips = FXCollections.observableArrayList(ClipItem::sortAndFilterKeys);
+    private final ObservableList<ClipItem> clipsView = FXCollections.unmodifiableObservableList(clips);
     private final FilteredList<ClipItem> filtered = new FilteredList<>(clips);
     private final SortedList<ClipItem> visible = new SortedList<>(filtered);
     private final StringProperty filterText = new SimpleStringProperty("");
@@ -135,7 +136,7 @@ public final class DatasetViewModel implements AutoCloseable {
     // ------------------------------------------------------------------ properties
 
     public ReadOnlyObjectProperty<Dataset> datasetProperty() { return dataset.getReadOnlyProperty(); }
-    public ObservableList<ClipItem> clips() { return FXCollections.unmodifiableObservableList(clips); }
+    public ObservableList<ClipItem> clips() { return clipsView; }
     /** The clips after filter and sort, in display order. */
     public SortedList<ClipItem> visibleClips() { return visible; }
     public StringProperty filterTextProperty() { return filterText; }

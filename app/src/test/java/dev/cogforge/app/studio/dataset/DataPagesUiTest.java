@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
+import org.testfx.api.FxToolkit;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
@@ -54,7 +55,8 @@ class DataPagesUiTest {
     }
 
     @AfterEach
-    void close() {
+    void close() throws Exception {
+        FxToolkit.cleanupStages(); // dialogs left open by a failed step must not block the next test's clicks
         context.close();
     }
 
