@@ -1,5 +1,7 @@
 package dev.cogforge.app.studio;
 
+import dev.cogforge.core.io.AppDirs;
+
 import javafx.application.Application;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
@@ -15,6 +17,7 @@ public final class StudioApplication extends Application {
         stage.titleProperty().bind(context.main().titleProperty());
         stage.show();
         context.system().refresh();
+        context.dataset().openSample(AppDirs.current().cache().resolve("samples").resolve("shapes"));
     }
 
     /** Builds the main window's scene; tests call this with their own context. */

@@ -3,6 +3,11 @@ package dev.cogforge.app.studio;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import dev.cogforge.app.studio.captions.CaptionsController;
+import dev.cogforge.app.studio.captions.CaptionsViewModel;
+import dev.cogforge.app.studio.dataset.DatasetController;
+import dev.cogforge.app.studio.dataset.DatasetViewModel;
+import dev.cogforge.app.studio.player.ClipPlayer;
 import dev.cogforge.app.studio.system.SystemController;
 import dev.cogforge.app.studio.system.SystemViewModel;
 import dev.cogforge.app.studio.train.TrainingPages;
@@ -16,15 +21,21 @@ public final class StudioContext implements AutoCloseable {
     private final ExecutorService background = Executors.newThreadPerTaskExecutor(
             Thread.ofPlatform().daemon().name("studio-worker-", 0).factory());
     private final SystemViewModel system = new SystemViewModel(background);
+    private final ClipPlayer player = new ClipPlayer();
+    private final DatasetViewModel dataset = new DatasetViewModel(background);
+    private final CaptionsViewModel captions = new CaptionsViewModel(dataset, background);
     private final TrainingPages training;
 
     public StudioContext() {
-        training = TrainingPages.forStudio(main, background);
+        this(TrainingPages::forStudio);
     }
 
     /** Tests pass their own training pages (fake trainer, temp folders). */
     public StudioContext(java.util.function.BiFunction<MainViewModel, ExecutorService, TrainingPages> trainingPages) {
         training = trainingPages.apply(main, background);
+        // the selected clip plays (looping) on whichever page shows the player
+        dataset.selectedProperty().addListener((o, was, clip) -> player.open(dataset.mediaFile(clip), true));
+        dataset.summaryProperty().addListener((o, was, now) -> main.statusProperty().set(now));
     }
 
     public TrainingPages training() {
@@ -39,6 +50,18 @@ public final class StudioContext implements AutoCloseable {
         return system;
     }
 
+    public DatasetViewModel dataset() {
+        return dataset;
+    }
+
+    public CaptionsViewModel captions() {
+        return captions;
+    }
+
+    public ClipPlayer player() {
+        return player;
+    }
+
     public ExecutorService background() {
         return background;
     }
@@ -46,6 +69,8 @@ public final class StudioContext implements AutoCloseable {
     public Object controllerFor(Class<?> type) {
         if (type == MainController.class) return new MainController(main, this);
         if (type == SystemController.class) return new SystemController(system);
+        if (type == DatasetController.class) return new DatasetController(dataset, player, main);
+        if (type == CaptionsController.class) return new CaptionsController(captions, player);
         Object trainingController = training.controllerFor(type);
         if (trainingController != null) return trainingController;
         throw new IllegalArgumentException("no controller wiring for " + type.getName());
@@ -53,6 +78,8 @@ public final class StudioContext implements AutoCloseable {
 
     @Override
     public void close() {
+        player.close();
+        dataset.close();
         background.shutdownNow();
     }
 }
