@@ -168,6 +168,18 @@ public final class Trainer {
         };
     }
 
+    /**
+     * The checks a run starts with that need no model weights: the config on its own and that the model folder has
+     * every part. A launcher calls this before spawning workers so a mistake is reported once, not by every rank.
+     */
+    public static void preflight(RunConfig config) throws IOException {
+        RunConfigValidator.validate(config).throwIfInvalid();
+        ModelFolder folder = ModelFolder.resolve(config.pretrainedModelNameOrPath, config.revision, config.variant, System.getenv(),
+                Path.of(System.getProperty("user.home")));
+        folder.requireParts(EnumSet.of(ModelFolder.Part.TRANSFORMER, ModelFolder.Part.SCHEDULER, ModelFolder.Part.VAE,
+                ModelFolder.Part.TEXT_ENCODER, ModelFolder.Part.TOKENIZER));
+    }
+
     /** Overrides the renderer found through {@link ServiceLoader} ({@code null} disables validation videos). */
     public void setValidationRenderer(ValidationRenderer renderer) {
         this.renderer = renderer;
@@ -488,8 +500,6 @@ public final class Trainer {
             timedSeconds += seconds;
             timedSteps++;
             double perStep = timedSeconds / timedSteps;
-            emit(new TrainingEvent.Step(globalStep, epoch, loss, lr, gradNorm, seconds, 1.0 / perStep,
-                    perStep * (totalSteps - globalStep), new TrainingEvent.Memory(mem.current(), mem.peak(), mem.total())));
             if (world > 1 && rankZero) {
                 List<TrainingEvent.Memory> perRank = new ArrayList<>(world);
                 for (int r = 0; r < world; r++) {
@@ -497,6 +507,8 @@ public final class Trainer {
                 }
                 emit(new TrainingEvent.RankMemory(globalStep, perRank));
             }
+            emit(new TrainingEvent.Step(globalStep, epoch, loss, lr, gradNorm, seconds, 1.0 / perStep,
+                    perStep * (totalSteps - globalStep), new TrainingEvent.Memory(mem.current(), mem.peak(), mem.total())));
             emit(new TrainingEvent.Batch(globalStep, rank, trainedOn));
 
             boolean stopNow = world == 1 ? cancelRequested && saveOnCancel : stop && saveOnStop;

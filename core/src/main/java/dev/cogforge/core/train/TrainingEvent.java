@@ -17,7 +17,7 @@ public sealed interface TrainingEvent {
             double etaS, Memory memory) implements TrainingEvent {}
 
     /**
-     * Data-parallel runs only, right after each {@link Step} on rank 0: every rank's memory ({@code perRank.get(r)} is
+     * Data-parallel runs only, on rank 0 right before each {@link Step} of the same number: every rank's memory ({@code perRank.get(r)} is
      * rank r), gathered with the step's all-reduce.
      */
     record RankMemory(long step, java.util.List<Memory> perRank) implements TrainingEvent {
