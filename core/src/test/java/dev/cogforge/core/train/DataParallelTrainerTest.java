@@ -172,7 +172,8 @@ class DataParallelTrainerTest {
         List<Double> a = metricLosses(root.resolve("lora-1x2"));
         List<Double> b = metricLosses(root.resolve("lora-2x1"));
         for (int i = 0; i < a.size(); i++) assertEquals(a.get(i), b.get(i), 1e-4 * Math.abs(a.get(i)), "mean loss of step " + (i + 1));
-        assertFalse(Files.exists(root.resolve("lora-2x1").resolve("metrics.jsonl.rank1")), "rank 1 writes no files");
+        assertTrue(linesOf("lora-2x1", 1, "checkpoint: ").isEmpty(), "rank 1 writes no checkpoints");
+        assertEquals(LORA_STEPS, linesOf("lora-2x1", 0, "checkpoint: ").size(), "rank 0 writes each checkpoint once");
         assertEquals(LORA_STEPS, linesOf("lora-2x1", 1, "step ").size(), "rank 1 reports its steps on its own stdout");
         assertEquals(LORA_STEPS, linesOf("lora-2x1", 0, "memory ").stream().filter(l -> l.matches("memory \\d+: \\[\\d+, \\d+]")).count(),
                 "rank 0 reports both ranks' memory every step");
