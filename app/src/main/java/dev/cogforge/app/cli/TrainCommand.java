@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -14,7 +15,11 @@ import java.util.concurrent.TimeUnit;
 
 import dev.cogforge.core.data.SampleDataset;
 import dev.cogforge.core.io.AppDirs;
+import dev.cogforge.core.dist.DistributedEnv;
+import dev.cogforge.core.dist.DistributedTimeouts;
+import dev.cogforge.core.dist.Launcher;
 import dev.cogforge.core.train.CheckpointStore;
+import dev.cogforge.core.train.DistributedTraining;
 import dev.cogforge.core.train.MetricsWriter;
 import dev.cogforge.core.train.Trainer;
 import dev.cogforge.core.train.TrainingEvent;
@@ -52,7 +57,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--demo", description = "the tiny demo model and the bundled sample dataset (flags still override)")
     boolean demo;
 
-    @Option(names = "--nproc", paramLabel = "N", description = "processes (distributed training); this command runs one")
+    @Option(names = "--nproc", paramLabel = "N", description = {"data-parallel training with N worker processes on this"
+            + " machine (one per GPU; on the CPU the cores are split among them). Without it, RANK/WORLD_SIZE/MASTER_ADDR/"
+            + "MASTER_PORT (torchrun, srun, Kubernetes) make this process one rank of a larger job."})
     Integer nproc;
 
     @Unmatched
@@ -62,7 +69,7 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (nproc != null && nproc > 1) err.println("note: --nproc " + nproc + ": multi-process training is not in this build; running one process");
+        if (nproc != null && nproc < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--nproc must be >= 1, got " + nproc);
         RunConfig base = configFile != null ? RunConfig.load(configFile) : demo ? demoConfig() : RunConfig.defaults();
         FactoryFlags.Result r = FactoryFlags.apply(base, factoryFlags);
         r.throwIfErrors();
@@ -71,11 +78,78 @@ public final class TrainCommand implements Callable<Integer> {
         for (String n : r.notes()) err.println("note: " + n);
         RunConfig config = r.config();
         err.flush();
-        return train(config, out, err);
+        if (nproc != null && nproc > 1) return launch(config, nproc, out, err);
+        // started by torchrun / srun / Kubernetes as one rank: only rank 0 shows progress and the summary
+        boolean rankZero;
+        try {
+            rankZero = DistributedEnv.fromSystemEnv().isRankZero();
+        } catch (IllegalArgumentException e) {
+            rankZero = true; // the trainer reports the bad variable
+        }
+        return train(config, out, err, rankZero);
+    }
+
+    /**
+     * Spawns {@code n} {@link TrainWorkerMain} JVMs through the launcher and supervises them. The config is checked
+     * here first, so a mistake is reported once instead of by every rank.
+     */
+    static int launch(RunConfig config, int n, PrintWriter out, PrintWriter err) throws Exception {
+        try {
+            Trainer.preflight(config);
+        } catch (Exception e) {
+            err.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            err.flush();
+            return 1;
+        }
+        Path runFile = Files.createTempFile("cogforge-run-", ".json");
+        try {
+            config.save(runFile);
+            List<String> jvm = new ArrayList<>(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+            if (jvm.stream().noneMatch(a -> a.startsWith("--enable-native-access"))) jvm.add("--enable-native-access=ALL-UNNAMED");
+            Launcher.Config cfg = Launcher.Config.of(n, TrainWorkerMain.class.getName(), List.of(runFile.toString()))
+                    .withJvmArgs(jvm)
+                    // the grace lets every rank finish its step and rank 0 save a checkpoint after Ctrl+C
+                    .withTimeouts(DistributedTimeouts.from(System.getenv()), Duration.ofMinutes(5), Duration.ofSeconds(60));
+            out.printf(Locale.ROOT, "launching %d worker processes (%d CPU thread(s) each); rank 0's output follows, others as [rank k]%n",
+                    n, Math.max(1, Runtime.getRuntime().availableProcessors() / n));
+            out.flush();
+            Launcher.Result result = new Launcher(cfg, new Launcher.Listener() {
+                @Override
+                public void line(int rank, String line) {
+                    synchronized (out) {
+                        out.println(rank == 0 ? line : "[rank " + rank + "] " + line);
+                        out.flush();
+                    }
+                }
+            }).run();
+            if (result.succeeded()) return 0;
+            if (result.failedRank().isEmpty() && java.util.Arrays.stream(result.exitCodes()).allMatch(c -> c == 130 || c == 0)) return 130;
+            err.println("\nerror: " + result.message());
+            Path dir = Path.of(config.outputDir == null ? "." : config.outputDir).toAbsolutePath();
+            new CheckpointStore(dir, null).latest().ifPresent(c -> err.println("the last checkpoint is intact: " + c.folder()
+                    + " (resume with --resume_from_checkpoint latest, with any number of processes)"));
+            err.flush();
+            return result.exitCode();
+        } finally {
+            Files.deleteIfExists(runFile);
+        }
     }
 
     static int train(RunConfig config, PrintWriter out, PrintWriter err) throws InterruptedException {
-        Progress progress = new Progress(out, err, System.console() != null);
+        return train(config, out, err, true);
+    }
+
+    /**
+     * @param report false for ranks other than 0 of a data-parallel job: rank 0 already shows the progress (with every
+     *               rank's memory), so they print only warnings and errors
+     */
+    static int train(RunConfig config, PrintWriter out, PrintWriter err, boolean report) throws InterruptedException {
+        TrainingEvent.Listener progress = report ? new Progress(out, err, System.console() != null) : e -> {
+            if (e instanceof TrainingEvent.Warning w) {
+                err.println("warning: " + w.message());
+                err.flush();
+            }
+        };
         TrainingHandle handle = Trainer.start(config, progress);
         Thread hook = new Thread(() -> {
             if (!handle.isRunning()) return;
@@ -99,6 +173,11 @@ public final class TrainCommand implements Callable<Integer> {
             // the hook is already running and waits for this same end
         }
         Path dir = handle.outputDir();
+        if (!report) {
+            if (end instanceof TrainingEvent.Failed f) err.println("error: " + f.message());
+            err.flush();
+            return DistributedTraining.exitCode(end);
+        }
         return switch (end) {
             case TrainingEvent.Finished f -> {
                 out.printf(Locale.ROOT, "%nfinished %d steps in %.1f s%n", f.steps(), f.totalTimeS());
@@ -120,7 +199,7 @@ public final class TrainCommand implements Callable<Integer> {
             case TrainingEvent.Failed f -> {
                 err.println("\nerror: " + f.message());
                 err.flush();
-                yield 1;
+                yield DistributedTraining.exitCode(f);
             }
             default -> 1;
         };
@@ -153,6 +232,7 @@ public final class TrainCommand implements Callable<Integer> {
         private final boolean terminal;
         private long total = 1;
         private boolean midLine;
+        private TrainingEvent.RankMemory ranks;
 
         Progress(PrintWriter out, PrintWriter err, boolean terminal) {
             this.out = out;
@@ -168,6 +248,7 @@ public final class TrainCommand implements Callable<Integer> {
                     out.printf(Locale.ROOT, "training: %d steps, %d epoch(s), %,d trainable parameters%s%n", s.totalSteps(), s.epochs(),
                             s.trainableParams(), s.resumedFromStep() > 0 ? ", resumed from step " + s.resumedFromStep() : "");
                 }
+                case TrainingEvent.RankMemory m -> ranks = m;
                 case TrainingEvent.Step s -> {
                     String line = bar(s);
                     if (terminal) {
@@ -197,7 +278,17 @@ public final class TrainCommand implements Callable<Integer> {
             int filled = (int) Math.min(width, s.step() * width / total);
             return String.format(Locale.ROOT, "[%s%s] %d/%d loss %.4f lr %.2e %.2f it/s ETA %s mem %s", "#".repeat(filled),
                     ".".repeat(width - filled), s.step(), total, s.loss(), s.lr(), s.itPerS(), eta(s.etaS()),
-                    s.memory() == null ? "?" : String.format(Locale.ROOT, "%.0f MiB", s.memory().currentBytes() / 1048576.0));
+                    memory(s));
+        }
+
+        /** One figure, or one per rank (in rank order) in a data-parallel run. */
+        private String memory(TrainingEvent.Step s) {
+            if (ranks != null && ranks.step() == s.step()) {
+                StringBuilder b = new StringBuilder();
+                for (TrainingEvent.Memory m : ranks.perRank()) b.append(b.isEmpty() ? "" : "/").append(Math.round(m.currentBytes() / 1048576.0));
+                return b + " MiB (per rank)";
+            }
+            return s.memory() == null ? "?" : String.format(Locale.ROOT, "%.0f MiB", s.memory().currentBytes() / 1048576.0);
         }
 
         static String eta(double seconds) {

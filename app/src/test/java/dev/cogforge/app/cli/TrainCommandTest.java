@@ -40,7 +40,7 @@ class TrainCommandTest {
         assertEquals(1, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("ignored: --report_to wandb"), r.err());
         assertTrue(r.err().contains("ignored: --bogus_flag 1 (unknown flag)"), r.err());
-        assertTrue(r.err().contains("not in this build"), r.err());
+        assertTrue(!r.out().contains("launching"), "a bad config is refused before any worker starts: " + r.out());
         assertTrue(r.err().contains("error: ") && r.err().contains("no-such-model"), r.err());
     }
 
@@ -50,6 +50,16 @@ class TrainCommandTest {
                 "--rank", "0");
         assertEquals(1, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("frame_buckets") && r.err().contains("rank"), r.err());
+    }
+
+    @Test
+    void progressBarShowsEveryRanksMemoryInADataParallelRun() {
+        var p = new TrainCommand.Progress(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), false);
+        p.on(new TrainingEvent.Started(10, 1, 100, 0));
+        p.on(new TrainingEvent.RankMemory(5, java.util.List.of(new TrainingEvent.Memory(340L << 20, 0, 0),
+                new TrainingEvent.Memory(315L << 20, 0, 0))));
+        String bar = p.bar(new TrainingEvent.Step(5, 0, 0.125, 1e-4, 0.5, 0.2, 5.0, 65, new TrainingEvent.Memory(340L << 20, 0, 0)));
+        assertTrue(bar.endsWith("mem 340/315 MiB (per rank)"), bar);
     }
 
     @Test

@@ -14,9 +14,9 @@ import java.util.TreeMap;
  * Deterministic, bucket-aware split of a cached dataset across ranks.
  *
  * <p>Per epoch one global sequence of batches is built from the seed and the epoch alone (never the world size):
- * items are grouped by bucket key (equal frame count / resolution, so a batch stacks), shuffled within each bucket,
- * cut into batches of {@code batchSize} — a bucket's last batch is filled up by repeating that bucket's items — and
- * the batches are shuffled. A training step consumes the next {@code worldSize} batches of that sequence, one per
+ * items are grouped by bucket key (equal frame count / resolution, so a batch stacks), put in the order of one seeded
+ * permutation, cut into batches of {@code batchSize} — a bucket's last batch is filled up by repeating that bucket's
+ * items — and the batches are ordered by the permutation too (see {@link #globalBatches}). A training step consumes the next {@code worldSize} batches of that sequence, one per
  * rank, so rank {@code r} gets batches {@code c+r, c+r+W, …} from the current position {@code c}. When the remaining
  * batches do not divide by {@code W}, the tail is padded by repeating the remaining batches from their start (as
  * PyTorch's DistributedSampler does), so every rank runs the same number of steps and no collective waits forever.
@@ -47,6 +47,14 @@ public final class ShardedSampler {
 
     /** The batches of one rank from a position to the end of that epoch. */
     public record Shard(Position start, int rank, int worldSize, long batchesInEpoch, List<List<String>> batches) {
+        /**
+         * Index of this rank's {@code k}-th batch in the epoch's global sequence, counting the tail padding on past the
+         * epoch's end (so a repeated batch gets an index of its own); independent of how the job is split.
+         */
+        public long globalIndex(int k) {
+            return start.consumedBatches() + (long) k * worldSize + rank;
+        }
+
         /** Where the job stands after {@code steps} steps of this shard (all ranks step together). */
         public Position positionAfter(long steps) {
             if (steps < 0 || steps > batches.size()) throw new IllegalArgumentException("steps " + steps + " outside [0, " + batches.size() + "]");
@@ -96,20 +104,31 @@ public final class ShardedSampler {
         return (remaining + worldSize - 1) / worldSize;
     }
 
-    /** The epoch's batch sequence before sharding; identical for every world size. */
+    /**
+     * The epoch's batch sequence before sharding; identical for every world size. One permutation of all items comes
+     * from {@code (seed, epoch)}; each bucket's items are cut into batches in that permutation's order, and the batches
+     * are ordered by where their first item sits in it. With a single bucket the items therefore appear in the same
+     * order whatever the batch size, so {@code N ranks × batch b} sees exactly the samples of {@code 1 process ×
+     * batch N·b} at every step.
+     */
     public List<List<String>> globalBatches(long epoch) {
         SplittableRandom rng = new SplittableRandom(mix(seed, epoch));
+        List<String> permutation = new ArrayList<>();
+        for (List<String> ids : idsByBucket.values()) permutation.addAll(ids);
+        shuffle(permutation, rng);
+        Map<String, Integer> rankOf = new java.util.HashMap<>();
+        for (int i = 0; i < permutation.size(); i++) rankOf.put(permutation.get(i), i);
         List<List<String>> batches = new ArrayList<>(batchesPerEpoch);
         for (List<String> ids : idsByBucket.values()) {
             List<String> order = new ArrayList<>(ids);
-            shuffle(order, rng);
+            order.sort(Comparator.comparing(rankOf::get));
             for (int from = 0; from < order.size(); from += batchSize) {
                 List<String> batch = new ArrayList<>(batchSize);
                 for (int j = 0; j < batchSize; j++) batch.add(order.get((from + j) % order.size()));
                 batches.add(List.copyOf(batch));
             }
         }
-        shuffle(batches, rng);
+        batches.sort(Comparator.comparing(b -> rankOf.get(b.getFirst())));
         return Collections.unmodifiableList(batches);
     }
 

@@ -31,7 +31,6 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import dev.cogforge.core.data.Bucket;
-import dev.cogforge.core.data.BucketBatchLoader;
 import dev.cogforge.core.data.Buckets;
 import dev.cogforge.core.data.CancellationToken;
 import dev.cogforge.core.data.Dataset;
@@ -39,6 +38,13 @@ import dev.cogforge.core.data.DatasetDoctor;
 import dev.cogforge.core.data.DatasetFormat;
 import dev.cogforge.core.data.FormatOptions;
 import dev.cogforge.core.data.TokenCounter;
+import dev.cogforge.core.dist.CommBackend;
+import dev.cogforge.core.dist.DistributedContext;
+import dev.cogforge.core.dist.DistributedEnv;
+import dev.cogforge.core.dist.DistributedTimeouts;
+import dev.cogforge.core.dist.GradientSync;
+import dev.cogforge.core.dist.ProcessGroups;
+import dev.cogforge.core.dist.ShardedSampler;
 import dev.cogforge.core.engine.ComputeDevice;
 import dev.cogforge.core.engine.Devices;
 import dev.cogforge.core.engine.Engine;
@@ -77,13 +83,22 @@ import dev.cogforge.core.train.optim.Optimizers;
  * comes from a CPU generator seeded from {@code (seed, micro-step index)}, and the batch order is a pure function of
  * {@code (seed, epoch)}. A checkpoint therefore only needs the micro-step counter and the loader position for a resumed
  * run to see exactly the same random numbers as an uninterrupted one.
+ *
+ * <p>Data-parallel: when the environment describes a job ({@code RANK}/{@code WORLD_SIZE} as set by
+ * {@link dev.cogforge.core.dist.Launcher}, torchrun or SLURM) or {@link #setDistributedContext} hands one in, the run
+ * is one rank of it (Gloo on the CPU, NCCL on CUDA, one GPU per local rank). Rank 0 prepares the latent cache, the
+ * others read it; trainable weights are broadcast from rank 0 before step 1; every rank trains on its shard of a
+ * world-size-free sample sequence ({@link ShardedSampler}); gradients are averaged after accumulation and before
+ * clipping; rank 0 alone writes checkpoints (then a barrier), metrics, validation videos and the final weights. The
+ * checkpoint's data position and the per-sample random draws do not depend on the number of processes, so a run may
+ * resume with another one, and {@code N × batch b} trains like {@code 1 × batch N·b}.
  */
 public final class Trainer {
     public static final String THREAD_NAME = "cogforge-trainer";
     public static final String FULL_OUTPUT_FOLDER = "transformer";
     public static final String CACHE_FOLDER = "latent-cache";
     public static final String VALIDATION_FOLDER = "validation";
-    static final String RNG_SCHEME = "derived-per-micro-step/v1";
+    static final String RNG_SCHEME = "per-sample-position/v2";
     static final String NO_RENDERER_WARNING = "validation videos need the sampling pipeline (not in this build)";
     private static final long FULL_SHARD_BYTES = 5_000_000_000L;
 
@@ -97,6 +112,8 @@ public final class Trainer {
     private boolean warnedNoRenderer;
     private MetricsWriter metrics;
     private long currentStep;
+    private DistributedContext dist;
+    private boolean ownsDist;
 
     // run state (only touched by the training thread)
     private CogVideoXTransformer3D model;
@@ -151,10 +168,31 @@ public final class Trainer {
         };
     }
 
+    /**
+     * The checks a run starts with that need no model weights: the config on its own and that the model folder has
+     * every part. A launcher calls this before spawning workers so a mistake is reported once, not by every rank.
+     */
+    public static void preflight(RunConfig config) throws IOException {
+        RunConfigValidator.validate(config).throwIfInvalid();
+        ModelFolder folder = ModelFolder.resolve(config.pretrainedModelNameOrPath, config.revision, config.variant, System.getenv(),
+                Path.of(System.getProperty("user.home")));
+        folder.requireParts(EnumSet.of(ModelFolder.Part.TRANSFORMER, ModelFolder.Part.SCHEDULER, ModelFolder.Part.VAE,
+                ModelFolder.Part.TEXT_ENCODER, ModelFolder.Part.TOKENIZER));
+    }
+
     /** Overrides the renderer found through {@link ServiceLoader} ({@code null} disables validation videos). */
     public void setValidationRenderer(ValidationRenderer renderer) {
         this.renderer = renderer;
         this.rendererResolved = true;
+    }
+
+    /**
+     * Runs as one rank of {@code context}'s job instead of the one the environment describes; the caller keeps
+     * ownership (several runs may share one context, since a process group cannot be formed twice per store).
+     */
+    public void setDistributedContext(DistributedContext context) {
+        this.dist = context;
+        this.ownsDist = false;
     }
 
     /** The first {@link ValidationRenderer} registered in {@code META-INF/services}, if any. */
@@ -184,6 +222,7 @@ public final class Trainer {
         } finally {
             closeRunState();
         }
+        end = leaveJob(end);
         try {
             emit(end);
         } catch (RuntimeException listenerFailure) {
@@ -195,6 +234,27 @@ public final class Trainer {
             } catch (IOException ignored) {
                 // every line was flushed when written
             }
+        }
+        return end;
+    }
+
+    /**
+     * Leaves a job this run joined itself: after a normal end with the goodbye barrier (every rank ends the same way),
+     * after a failure without it, since other ranks may be gone.
+     */
+    private TrainingEvent leaveJob(TrainingEvent end) {
+        if (dist == null || !ownsDist) return end;
+        DistributedContext context = dist;
+        dist = null;
+        if (end instanceof TrainingEvent.Finished || end instanceof TrainingEvent.Cancelled) {
+            try {
+                context.close();
+            } catch (RuntimeException e) {
+                // the outputs are written; a peer that vanished during the goodbye changes nothing
+                context.abandon();
+            }
+        } else {
+            context.abandon();
         }
         return end;
     }
@@ -249,6 +309,13 @@ public final class Trainer {
         Path out = outputDir();
         Files.createDirectories(out);
 
+        ComputeDevice computeDevice = Devices.preferred();
+        joinJob(computeDevice);
+        if (dist.worldSize() > 1 && computeDevice.isCuda()) computeDevice = ComputeDevice.cuda(dist.env().localRank());
+        boolean rankZero = dist.isRankZero();
+        int world = dist.worldSize();
+        int rank = dist.rank();
+
         ModelFolder folder = ModelFolder.resolve(config.pretrainedModelNameOrPath, config.revision, config.variant, System.getenv(),
                 Path.of(System.getProperty("user.home")));
         folder.requireParts(EnumSet.of(ModelFolder.Part.TRANSFORMER, ModelFolder.Part.SCHEDULER, ModelFolder.Part.VAE,
@@ -256,64 +323,101 @@ public final class Trainer {
         TransformerConfig tcfg = TransformerConfig.read(folder.configFile(ModelFolder.Part.TRANSFORMER));
         ValidationReport full = RunConfigValidator.validate(config, dimensions(folder, tcfg));
         full.throwIfInvalid();
-        for (var w : full.warnings()) warn(w.key() + ": " + w.message());
-        config.save(out.resolve("config.json"));
-
-        Dataset dataset = loadDataset();
-        Buckets buckets = new Buckets(config.heightBuckets, config.widthBuckets, config.frameBuckets,
-                "center".equals(config.videoReshapeMode) || "random".equals(config.videoReshapeMode));
-        DatasetDoctor.Report doctor = new DatasetDoctor(buckets, TokenCounter.WHITESPACE, tcfg.maxTextSeqLength(), false).check(dataset);
-        if (!doctor.ok()) {
-            if (!config.skipBadItems) {
-                throw new IllegalArgumentException("the dataset has problems (set skip_bad_items to train on the usable clips):\n"
-                        + doctor.format().stripTrailing());
-            }
-            warn("dataset problems, bad items skipped:\n" + doctor.format().stripTrailing());
+        if (rankZero) {
+            for (var w : full.warnings()) warn(w.key() + ": " + w.message());
+            config.save(out.resolve("config.json"));
         }
 
-        ComputeDevice computeDevice = Devices.preferred();
         Device device = computeDevice.toTorch();
-        ScalarType dtype = weightDtype(computeDevice);
+        ScalarType dtype = weightDtype(computeDevice, rankZero);
         MemoryMeter meter = MemoryMeter.of(computeDevice);
         TrainingNoise noise = new TrainingNoise(SchedulerConfig.read(folder.configFile(ModelFolder.Part.SCHEDULER)));
 
-        TrainingData data;
+        // Rank 0 alone fills the latent cache (one VAE/T5 pass, no two processes writing the same files); the others
+        // wait in a broadcast that also tells them whether it completed, then read what it wrote.
+        TrainingData data = null;
         VaeConfig vaeConfig;
-        try (ModelEncoders encoders = ModelEncoders.open(folder, tcfg.maxTextSeqLength(), dtype, device, config.enableSlicing,
-                config.enableTiling)) {
-            vaeConfig = encoders.vaeConfig();
-            data = TrainingData.prepare(dataset, buckets, out.resolve(CACHE_FOLDER), encoders.videoEncoder(),
-                    encoders.promptEncoder(), config.isImageToVideo(), cancelToken);
+        Path cacheDir = out.resolve(CACHE_FOLDER);
+        if (rankZero) {
+            Dataset dataset = loadDataset();
+            Buckets buckets = new Buckets(config.heightBuckets, config.widthBuckets, config.frameBuckets,
+                    "center".equals(config.videoReshapeMode) || "random".equals(config.videoReshapeMode));
+            DatasetDoctor.Report doctor = new DatasetDoctor(buckets, TokenCounter.WHITESPACE, tcfg.maxTextSeqLength(), false).check(dataset);
+            if (!doctor.ok()) {
+                if (!config.skipBadItems) {
+                    throw new IllegalArgumentException("the dataset has problems (set skip_bad_items to train on the usable clips):\n"
+                            + doctor.format().stripTrailing());
+                }
+                warn("dataset problems, bad items skipped:\n" + doctor.format().stripTrailing());
+            }
+            dist.reportProgress("preparing the latent cache");
+            try (ModelEncoders encoders = ModelEncoders.open(folder, tcfg.maxTextSeqLength(), dtype, device, config.enableSlicing,
+                    config.enableTiling)) {
+                vaeConfig = encoders.vaeConfig();
+                data = TrainingData.prepare(dataset, buckets, cacheDir, encoders.videoEncoder(),
+                        encoders.promptEncoder(), config.isImageToVideo(), cancelToken);
+            }
+            if (data != null) for (String s : data.skipped()) warn("skipped " + s);
+        } else {
+            dist.reportProgress("waiting for rank 0 to prepare the latent cache");
+            vaeConfig = VaeConfig.read(folder.configFile(ModelFolder.Part.VAE));
         }
-        if (data == null) return new TrainingEvent.Cancelled(0);
-        for (String s : data.skipped()) warn("skipped " + s);
+        boolean cacheReady = broadcastFromRankZero(data == null ? 0 : 1, device) == 1;
+        if (!cacheReady) return new TrainingEvent.Cancelled(0);
+        if (!rankZero) data = TrainingData.open(cacheDir, config.isImageToVideo());
 
         CheckpointStore store = new CheckpointStore(out, config.checkpointsTotalLimit);
         Optional<CheckpointStore.Checkpoint> resume = store.resolve(config.resumeFromCheckpoint);
         TrainingState resumed = resume.isPresent() ? store.readState(resume.get().folder()) : null;
         long seed = resumed != null ? resumed.seed() : config.seed != null ? config.seed : new java.security.SecureRandom().nextLong();
+        if (resumed == null && config.seed == null) seed = broadcastFromRankZero(seed, device);
 
-        BucketBatchLoader loader = new BucketBatchLoader(data.sampleBuckets(), config.trainBatchSize, seed, false);
-        long batchesPerEpoch = loader.batchesPerEpoch();
-        long totalSteps = config.totalOptimizerSteps(batchesPerEpoch);
+        List<TrainingData.Sample> samples = data.samples();
+        Map<String, Integer> sampleIndex = new HashMap<>();
+        List<ShardedSampler.Item> items = new ArrayList<>();
+        Map<String, Integer> seenMedia = new HashMap<>();
+        for (int i = 0; i < samples.size(); i++) {
+            TrainingData.Sample smp = samples.get(i);
+            int n = seenMedia.merge(smp.media(), 1, Integer::sum);
+            String id = n == 1 ? smp.media() : smp.media() + "#" + n;
+            sampleIndex.put(id, i);
+            items.add(new ShardedSampler.Item(id, smp.bucket().key()));
+        }
+        ShardedSampler sampler = new ShardedSampler(items, config.trainBatchSize, seed);
+        long batchesPerRankEpoch = (sampler.batchesPerEpoch() + world - 1) / world;
         int accumulation = config.gradientAccumulationSteps;
-        int epochs = (int) Math.max(1, (totalSteps * accumulation + batchesPerEpoch - 1) / batchesPerEpoch);
 
         buildModel(folder, tcfg, dtype, device, seed);
         optimizer = Optimizers.create(config, trainable);
+        List<Tensor> trainableTensors = trainable.stream().map(NamedParam::tensor).toList();
+        GradientSync gradientSync = new GradientSync(dist, trainableTensors, GradientSync.DEFAULT_BUCKET_BYTES);
+
+        long globalStep = 0;
+        ShardedSampler.Position position = ShardedSampler.Position.start();
+        long totalSteps = config.totalOptimizerSteps(batchesPerRankEpoch);
+        if (resumed != null) {
+            restore(resume.get().folder(), resumed);
+            globalStep = resumed.globalStep();
+            position = new ShardedSampler.Position(resumed.epoch(), resumed.batchInEpoch());
+            int savedWorld = Integer.parseInt(resumed.rngStates().getOrDefault("world_size", "1"));
+            if (savedWorld != world && config.maxTrainSteps == null) {
+                // Epoch-based length: the steps already taken used another split, so count what is left from here.
+                ShardedSampler.Position p = position.consumedBatches() >= sampler.batchesPerEpoch()
+                        ? new ShardedSampler.Position(position.epoch() + 1, 0) : position;
+                long microLeft = p.epoch() >= config.numTrainEpochs ? 0 : sampler.stepsLeftInEpoch(p, world)
+                        + (config.numTrainEpochs - p.epoch() - 1) * batchesPerRankEpoch;
+                totalSteps = globalStep + (microLeft + accumulation - 1) / accumulation;
+            }
+            if (rankZero) trimMetrics(out.resolve(MetricsWriter.FILE_NAME), globalStep);
+        }
+        // identical start on every rank, whatever each loaded or drew
+        GradientSync.broadcastFromRankZero(dist, trainableTensors, GradientSync.DEFAULT_BUCKET_BYTES);
+        int epochs = (int) Math.max(1, (totalSteps * accumulation + batchesPerRankEpoch - 1) / batchesPerRankEpoch);
         LrSchedule schedule = LrSchedule.of(config, totalSteps);
         TrainingStep step = new TrainingStep(model, noise, trainable, optimizer, config.maxGradNorm);
 
-        long globalStep = 0;
-        long microStep = 0;
-        if (resumed != null) {
-            restore(resume.get().folder(), resumed, loader);
-            globalStep = resumed.globalStep();
-            microStep = Long.parseLong(resumed.rngStates().getOrDefault("micro_step", "0"));
-            trimMetrics(out.resolve(MetricsWriter.FILE_NAME), globalStep);
-        }
         currentStep = globalStep;
-        metrics = new MetricsWriter(out);
+        if (rankZero) metrics = new MetricsWriter(out);
         long trainableCount = trainable.stream().mapToLong(p -> p.tensor().numel()).sum();
         emit(new TrainingEvent.Started(totalSteps, epochs, trainableCount, resumed == null ? 0 : globalStep));
 
@@ -321,58 +425,148 @@ public final class Trainer {
         long lastSaved = resumed == null ? -1 : globalStep;
         double timedSeconds = 0;
         long timedSteps = 0;
+        ShardedSampler.Shard shard = sampler.shard(position, rank, world);
+        int cursor = 0;
+        boolean stop = false;
+        boolean saveOnStop = false;
         while (globalStep < totalSteps) {
-            if (cancelRequested) {
-                if (saveOnCancel && globalStep > 0 && lastSaved != globalStep) saveCheckpoint(store, globalStep, loader, seed, microStep);
+            if (world == 1) {
+                stop = cancelRequested;
+                saveOnStop = saveOnCancel;
+            }
+            if (stop) {
+                if (saveOnStop && globalStep > 0 && lastSaved != globalStep) {
+                    saveCheckpoint(store, globalStep, shard.positionAfter(cursor), seed);
+                }
                 return new TrainingEvent.Cancelled(globalStep);
             }
+            dist.reportProgress("step " + (globalStep + 1));
             long t0 = System.nanoTime();
-            int epochBefore = loader.state().epoch();
-            int epoch = epochBefore;
+            long epochBefore = shard.positionAfter(cursor).epoch();
+            int epoch = (int) epochBefore;
             double lossSum = 0;
             double gradNorm;
             double lr = schedule.lr(globalStep);
+            List<String> trainedOn = new ArrayList<>();
             try (PointerScope scope = new PointerScope()) {
                 for (int a = 0; a < accumulation; a++) {
-                    BucketBatchLoader.Batch batch = loader.next();
-                    epoch = batch.epoch();
+                    if (cursor == shard.batches().size()) {
+                        shard = sampler.shard(shard.positionAfter(cursor), rank, world);
+                        cursor = 0;
+                    }
+                    List<String> ids = shard.batches().get(cursor);
+                    long first = shard.globalIndex(cursor) * config.trainBatchSize;
+                    epoch = (int) shard.start().epoch();
+                    long epochSeed = mix(seed, epoch);
+                    cursor++;
+                    List<Integer> indices = new ArrayList<>(ids.size());
+                    long[] keys = new long[ids.size()];
+                    for (int j = 0; j < ids.size(); j++) {
+                        int index = sampleIndex.get(ids.get(j));
+                        indices.add(index);
+                        keys[j] = mix(epochSeed, first + j);
+                        trainedOn.add(samples.get(index).media());
+                    }
                     try (PointerScope micro = new PointerScope()) {
-                        TrainingStep.Inputs in = inputs(data, batch, vaeConfig, tcfg, device, dtype, seed, microStep);
+                        TrainingStep.Inputs in = inputs(data, indices, samples.get(indices.getFirst()).bucket(), keys, vaeConfig,
+                                tcfg, device, dtype);
                         TrainingStep.Forward f = step.accumulate(in, accumulation);
                         lossSum += f.loss().item_double();
                     }
-                    microStep++;
                 }
+                gradientSync.averageGradients();
                 gradNorm = step.clipGradients();
                 step.update(lr);
             }
             globalStep++;
             currentStep = globalStep;
+            MemorySnapshot mem = meter.snapshot();
+            // one small all-reduce per step: the global mean loss, every rank's memory, and whether any rank was asked
+            // to stop (so that all ranks stop after the same step)
+            double[] stats = new double[3 + 3 * world];
+            stats[0] = lossSum;
+            stats[1] = cancelRequested ? 1 : 0;
+            stats[2] = cancelRequested && saveOnCancel ? 1 : 0;
+            stats[3 + rank] = mem.current();
+            stats[3 + world + rank] = mem.peak();
+            stats[3 + 2 * world + rank] = mem.total();
+            if (world > 1) {
+                stats = allReduceSum(stats, device);
+                stop = stats[1] > 0;
+                saveOnStop = stats[2] > 0;
+            }
+            double loss = stats[0] / ((double) accumulation * world);
             double seconds = (System.nanoTime() - t0) / 1e9;
             timedSeconds += seconds;
             timedSteps++;
             double perStep = timedSeconds / timedSteps;
-            MemorySnapshot mem = meter.snapshot();
-            emit(new TrainingEvent.Step(globalStep, epoch, lossSum / accumulation, lr, gradNorm, seconds, 1.0 / perStep,
+            if (world > 1 && rankZero) {
+                List<TrainingEvent.Memory> perRank = new ArrayList<>(world);
+                for (int r = 0; r < world; r++) {
+                    perRank.add(new TrainingEvent.Memory((long) stats[3 + r], (long) stats[3 + world + r], (long) stats[3 + 2 * world + r]));
+                }
+                emit(new TrainingEvent.RankMemory(globalStep, perRank));
+            }
+            emit(new TrainingEvent.Step(globalStep, epoch, loss, lr, gradNorm, seconds, 1.0 / perStep,
                     perStep * (totalSteps - globalStep), new TrainingEvent.Memory(mem.current(), mem.peak(), mem.total())));
+            emit(new TrainingEvent.Batch(globalStep, rank, trainedOn));
 
-            if (globalStep % config.checkpointingSteps == 0 || (cancelRequested && saveOnCancel)) {
-                saveCheckpoint(store, globalStep, loader, seed, microStep);
+            boolean stopNow = world == 1 ? cancelRequested && saveOnCancel : stop && saveOnStop;
+            if (globalStep % config.checkpointingSteps == 0 || stopNow) {
+                saveCheckpoint(store, globalStep, shard.positionAfter(cursor), seed);
                 lastSaved = globalStep;
             }
-            boolean epochEnded = loader.state().epoch() > epochBefore;
+            long epochAfter = shard.positionAfter(cursor).epoch();
+            boolean epochEnded = epochAfter > epochBefore;
             boolean validateNow = (config.validationSteps != null && globalStep % config.validationSteps == 0)
-                    || (config.validationEpochs != null && epochEnded && loader.state().epoch() % config.validationEpochs == 0);
-            if (validateNow && !config.validationPrompts().isEmpty()) validate(globalStep, out);
+                    || (config.validationEpochs != null && epochEnded && epochAfter % config.validationEpochs == 0);
+            // the other ranks go on to the next step and wait for rank 0 in its all-reduce
+            if (rankZero && validateNow && !config.validationPrompts().isEmpty()) validate(globalStep, out);
         }
-        saveFinal(out, folder);
+        if (rankZero) saveFinal(out, folder);
+        dist.barrier();
         return new TrainingEvent.Finished(globalStep, out, (System.nanoTime() - started) / 1e9);
     }
 
-    private ScalarType weightDtype(ComputeDevice device) {
+    /**
+     * The job this run belongs to: the context handed in, else the one the environment describes (torchrun-style
+     * {@code RANK}/{@code WORLD_SIZE}, SLURM, or {@link dev.cogforge.core.dist.Launcher}), else a single process.
+     */
+    private void joinJob(ComputeDevice computeDevice) {
+        if (dist != null) return;
+        DistributedEnv env = DistributedEnv.fromSystemEnv();
+        if (env.isDistributed() && Engine.configuredThreads() == 0 && env.localWorldSize() > 1) {
+            // N processes on one machine each using every core would thrash
+            Engine.setThreads(Math.max(1, Runtime.getRuntime().availableProcessors() / env.localWorldSize()));
+        }
+        CommBackend backend = computeDevice.isCuda() ? CommBackend.NCCL : CommBackend.GLOO;
+        dist = ProcessGroups.init(env, backend, DistributedTimeouts.from(System.getenv()));
+        ownsDist = true;
+    }
+
+    private long broadcastFromRankZero(long value, Device device) {
+        if (dist.worldSize() == 1) return value;
+        try (PointerScope s = new PointerScope()) {
+            Tensor t = Tensors.fromLongs(new long[] {value}, 1);
+            if (dist.backend() == CommBackend.NCCL) t = t.to(device, ScalarType.Long);
+            dist.broadcast(t, 0);
+            return t.item_long();
+        }
+    }
+
+    private double[] allReduceSum(double[] values, Device device) {
+        try (PointerScope s = new PointerScope()) {
+            Tensor t = Tensors.fromDoubles(values, values.length);
+            if (dist.backend() == CommBackend.NCCL) t = t.to(device, ScalarType.Double);
+            dist.allReduceSum(List.of(t));
+            return Tensors.toDoubles(t);
+        }
+    }
+
+    private ScalarType weightDtype(ComputeDevice device, boolean rankZero) {
         String mp = config.effectiveMixedPrecision();
         if (!device.isCuda()) {
-            if (!"no".equals(mp)) warn("mixed_precision " + mp + " is ignored on the CPU: CPU training runs in float32 (bf16 is ~76x slower there)");
+            if (!"no".equals(mp) && rankZero) warn("mixed_precision " + mp + " is ignored on the CPU: CPU training runs in float32 (bf16 is ~76x slower there)");
             return ScalarType.Float;
         }
         return switch (mp) {
@@ -461,29 +655,48 @@ public final class Trainer {
         return z ^ (z >>> 31);
     }
 
-    private TrainingStep.Inputs inputs(TrainingData data, BucketBatchLoader.Batch batch, VaeConfig vae, TransformerConfig tcfg,
-            Device device, ScalarType dtype, long seed, long microStep) throws IOException {
-        TrainingData.Batch b = data.load(batch.samples());
-        Generator g = torch.createCPUGenerator(mix(seed, microStep));
-        Tensor latents = sampleLatents(b.videoMoments(), g, vae.scalingFactor());
-        Tensor imageLatents = null;
-        if (b.imageMoments() != null) {
-            double factor = vae.invertScaleLatents() ? 1.0 / vae.scalingFactor() : vae.scalingFactor();
-            Tensor first = sampleLatents(b.imageMoments(), g, factor);
-            long[] shape = Tensors.shape(latents);
-            shape[1] -= first.size(1);
-            Tensor padding = torch.zeros(shape, new TensorOptions(ScalarType.Float));
-            imageLatents = torch.cat(new TensorVector(first, padding), 1);
+    /**
+     * Each sample's random draws (VAE posterior sample, image posterior sample, noise, timestep, image-dropout coin)
+     * come from its own generator keyed by {@code (seed, epoch, position in the epoch's sample sequence)}. That key does
+     * not depend on how samples are split into batches or ranks, so {@code 2 ranks × batch 1} draw exactly what
+     * {@code 1 process × batch 2} draws, and a resume with another process count continues the same stream. (The
+     * factory flips the I2V dropout coin once per local batch, which already varies with the world size; here it is
+     * per sample.)
+     */
+    private TrainingStep.Inputs inputs(TrainingData data, List<Integer> indices, Bucket bucket, long[] sampleKeys, VaeConfig vae,
+            TransformerConfig tcfg, Device device, ScalarType dtype) throws IOException {
+        TrainingData.Batch b = data.load(indices);
+        TensorVector latentsParts = new TensorVector();
+        TensorVector imageParts = new TensorVector();
+        TensorVector noiseParts = new TensorVector();
+        TensorVector timestepParts = new TensorVector();
+        for (int j = 0; j < indices.size(); j++) {
+            Generator g = torch.createCPUGenerator(sampleKeys[j]);
+            Tensor latents = sampleLatents(b.videoMoments().narrow(0, j, 1), g, vae.scalingFactor());
+            Tensor imageLatents = null;
+            if (b.imageMoments() != null) {
+                double factor = vae.invertScaleLatents() ? 1.0 / vae.scalingFactor() : vae.scalingFactor();
+                Tensor first = sampleLatents(b.imageMoments().narrow(0, j, 1), g, factor);
+                long[] shape = Tensors.shape(latents);
+                shape[1] -= first.size(1);
+                Tensor padding = torch.zeros(shape, new TensorOptions(ScalarType.Float));
+                imageLatents = torch.cat(new TensorVector(first, padding), 1);
+            }
+            noiseParts.push_back(torch.randn(Tensors.shape(latents), new GeneratorOptional(g), new TensorOptions(ScalarType.Float)));
+            timestepParts.push_back(torch.randint(0, 1000L, new long[] {1}, new GeneratorOptional(g), new TensorOptions(ScalarType.Long)));
+            if (imageLatents != null) {
+                double coin = torch.rand(new long[] {1}, new GeneratorOptional(g), new TensorOptions(ScalarType.Float)).item_double();
+                if (coin < config.noisedImageDropout) imageLatents = imageLatents.mul(new Scalar(0.0));
+                imageParts.push_back(imageLatents);
+            }
+            latentsParts.push_back(latents);
         }
-        Tensor epsilon = torch.randn(Tensors.shape(latents), new GeneratorOptional(g), new TensorOptions(ScalarType.Float));
-        Tensor timesteps = torch.randint(0, 1000L, new long[] {latents.size(0)}, new GeneratorOptional(g),
-                new TensorOptions(ScalarType.Long));
-        if (imageLatents != null) {
-            double coin = torch.rand(new long[] {1}, new GeneratorOptional(g), new TensorOptions(ScalarType.Float)).item_double();
-            if (coin < config.noisedImageDropout) imageLatents = imageLatents.mul(new Scalar(0.0));
-        }
+        Tensor latents = torch.cat(latentsParts);
+        Tensor epsilon = torch.cat(noiseParts);
+        Tensor timesteps = torch.cat(timestepParts);
+        Tensor imageLatents = b.imageMoments() == null ? null : torch.cat(imageParts);
         Tensor ofs = tcfg.hasOfsEmbedding() ? Tensors.fromFloats(new float[] {2.0f}, 1) : null;
-        RotaryEmbedding.Tables rotary = tcfg.useRotaryPositionalEmbeddings() ? rotary(batch.bucket(), latents, tcfg, device) : null;
+        RotaryEmbedding.Tables rotary = tcfg.useRotaryPositionalEmbeddings() ? rotary(bucket, latents, tcfg, device) : null;
         return new TrainingStep.Inputs(onDevice(latents, device, dtype), onDevice(b.promptEmbeds(), device, dtype),
                 onDevice(epsilon, device, dtype), device.is_cpu() ? timesteps : timesteps.to(device, ScalarType.Long),
                 imageLatents == null ? null : onDevice(imageLatents, device, dtype),
@@ -521,18 +734,23 @@ public final class Trainer {
 
     // ------------------------------------------------------------------ checkpoints and outputs
 
-    private void saveCheckpoint(CheckpointStore store, long globalStep, BucketBatchLoader loader, long seed, long microStep)
+    /** Rank 0 writes; every rank then meets at a barrier, so no rank runs ahead of a checkpoint it might resume from. */
+    private void saveCheckpoint(CheckpointStore store, long globalStep, ShardedSampler.Position position, long seed)
             throws IOException {
-        BucketBatchLoader.State pos = loader.state();
-        Map<String, String> rng = new LinkedHashMap<>();
-        rng.put("scheme", RNG_SCHEME);
-        rng.put("micro_step", Long.toString(microStep));
-        TrainingState state = new TrainingState(globalStep, pos.epoch(), pos.position(), seed, globalStep, optimizer.type(), rng);
-        Path folder = store.save(state, dir -> {
-            writeTrainable(dir);
-            optimizer.saveState(dir);
-        });
-        emit(new TrainingEvent.CheckpointSaved(globalStep, folder));
+        if (dist.isRankZero()) {
+            Map<String, String> rng = new LinkedHashMap<>();
+            rng.put("scheme", RNG_SCHEME);
+            rng.put("world_size", Integer.toString(dist.worldSize()));
+            rng.put("batch_size", Integer.toString(config.trainBatchSize));
+            TrainingState state = new TrainingState(globalStep, (int) position.epoch(), position.consumedBatches(), seed, globalStep,
+                    optimizer.type(), rng);
+            Path folder = store.save(state, dir -> {
+                writeTrainable(dir);
+                optimizer.saveState(dir);
+            });
+            emit(new TrainingEvent.CheckpointSaved(globalStep, folder));
+        }
+        dist.barrier();
     }
 
     /** Trainable weights in float32 (lossless for every training dtype, so a resume continues bit-for-bit). */
@@ -548,10 +766,15 @@ public final class Trainer {
         }
     }
 
-    private void restore(Path folder, TrainingState state, BucketBatchLoader loader) throws IOException {
+    private void restore(Path folder, TrainingState state) throws IOException {
         String scheme = state.rngStates().get("scheme");
         if (!RNG_SCHEME.equals(scheme)) {
             throw new IOException(folder + ": random-number scheme '" + scheme + "' differs from this build's " + RNG_SCHEME);
+        }
+        String batch = state.rngStates().get("batch_size");
+        if (batch != null && Integer.parseInt(batch) != config.trainBatchSize) {
+            throw new IOException(folder + ": saved with train_batch_size " + batch + " (its data position counts batches of that"
+                    + " size); resume with --train_batch_size " + batch + " (the number of processes may change)");
         }
         boolean lora = config.isLora();
         Path weights = folder.resolve(lora ? CheckpointStore.LORA_WEIGHTS : CheckpointStore.FULL_WEIGHTS);
@@ -573,7 +796,6 @@ public final class Trainer {
             }
         }
         optimizer.loadState(folder);
-        loader.restore(new BucketBatchLoader.State(state.epoch(), (int) state.batchInEpoch(), state.seed()));
     }
 
     /** A resumed run rewrites the steps after its checkpoint, so their old metric lines go. */

@@ -62,8 +62,39 @@ public final class TrainingData {
         if (result.cancelled()) return null;
         Map<String, DatasetItem> byMedia = new HashMap<>();
         for (DatasetItem item : dataset.items()) byMedia.putIfAbsent(item.media(), item);
+        FirstFrameEncoder firstFrames = (media, bucket, target) -> {
+            DatasetItem item = byMedia.get(media);
+            try (PointerScope scope = new PointerScope()) {
+                RgbFrame first = Preprocess.frames(dataset.mediaFile(item), bucket, buckets.crop()).getFirst();
+                Tensor moments = video.encode(VideoReader.toTensor(List.of(first)));
+                new SafetensorsWriter().metadata("vae", video.revision())
+                        .addFloats(IMAGE_LATENTS, Tensors.toFloats(moments), Tensors.shape(moments)).write(target);
+            }
+        };
+        return fromManifest(result.manifest(), cacheDir, imageToVideo, firstFrames, cancel);
+    }
+
+    /**
+     * The samples of a cache another process has prepared (in a data-parallel job rank 0 fills the cache and the other
+     * ranks read it once it is complete). Nothing is encoded here: a missing file is an error.
+     */
+    public static TrainingData open(Path cacheDir, boolean imageToVideo) throws IOException {
+        LatentCache.Manifest manifest = new LatentCache(cacheDir).manifest();
+        if (!manifest.complete()) throw new IOException(cacheDir + ": the latent cache is incomplete (its preparation was cancelled)");
+        return fromManifest(manifest, cacheDir, imageToVideo, (media, bucket, target) -> {
+            throw new IOException(target + ": first-frame latents of " + media + " are missing from the cache");
+        }, CancellationToken.none());
+    }
+
+    @FunctionalInterface
+    private interface FirstFrameEncoder {
+        void encode(String media, Bucket bucket, Path target) throws IOException;
+    }
+
+    private static TrainingData fromManifest(LatentCache.Manifest manifest, Path cacheDir, boolean imageToVideo,
+            FirstFrameEncoder firstFrames, CancellationToken cancel) throws IOException {
         List<Sample> samples = new ArrayList<>();
-        for (LatentCache.Entry e : result.manifest().entries()) {
+        for (LatentCache.Entry e : manifest.entries()) {
             if (cancel.isCancelled()) return null;
             Bucket bucket = parseBucket(e.bucket());
             Path latents = cacheDir.resolve(e.latents());
@@ -77,23 +108,15 @@ public final class TrainingData {
                     image = latents;
                 } else {
                     image = cacheDir.resolve(FIRST_FRAMES).resolve(latents.getFileName());
-                    if (!Files.isRegularFile(image)) {
-                        DatasetItem item = byMedia.get(e.media());
-                        try (PointerScope scope = new PointerScope()) {
-                            RgbFrame first = Preprocess.frames(dataset.mediaFile(item), bucket, buckets.crop()).getFirst();
-                            Tensor moments = video.encode(VideoReader.toTensor(List.of(first)));
-                            new SafetensorsWriter().metadata("vae", video.revision())
-                                    .addFloats(IMAGE_LATENTS, Tensors.toFloats(moments), Tensors.shape(moments)).write(image);
-                        }
-                    }
+                    if (!Files.isRegularFile(image)) firstFrames.encode(e.media(), bucket, image);
                 }
             }
             samples.add(new Sample(e.media(), bucket, latents, cacheDir.resolve(e.promptEmbeds()), image));
         }
         if (samples.isEmpty()) {
-            throw new IOException("no usable training clip: every item was skipped (" + String.join("; ", result.manifest().skipped()) + ")");
+            throw new IOException("no usable training clip: every item was skipped (" + String.join("; ", manifest.skipped()) + ")");
         }
-        return new TrainingData(samples, result.manifest().skipped());
+        return new TrainingData(samples, manifest.skipped());
     }
 
     static Bucket parseBucket(String key) {

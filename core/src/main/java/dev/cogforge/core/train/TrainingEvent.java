@@ -16,6 +16,26 @@ public sealed interface TrainingEvent {
     record Step(long step, int epoch, double loss, double lr, double gradNorm, double stepTimeS, double itPerS,
             double etaS, Memory memory) implements TrainingEvent {}
 
+    /**
+     * Data-parallel runs only, on rank 0 right before each {@link Step} of the same number: every rank's memory ({@code perRank.get(r)} is
+     * rank r), gathered with the step's all-reduce.
+     */
+    record RankMemory(long step, java.util.List<Memory> perRank) implements TrainingEvent {
+        public RankMemory {
+            perRank = java.util.List.copyOf(perRank);
+        }
+    }
+
+    /**
+     * After each optimizer step, on every rank, to that rank's own listener: the samples (media names) this rank
+     * trained on in the step, in order. For logs and audits ("which clip made the loss jump").
+     */
+    record Batch(long step, int rank, java.util.List<String> samples) implements TrainingEvent {
+        public Batch {
+            samples = java.util.List.copyOf(samples);
+        }
+    }
+
     record ValidationVideoReady(long step, int promptIndex, String prompt, Path video) implements TrainingEvent {}
 
     record CheckpointSaved(long step, Path folder) implements TrainingEvent {}
