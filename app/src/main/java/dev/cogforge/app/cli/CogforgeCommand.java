@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 VaeBenchCommand.class,
                 BenchCommand.class,
                 DatasetCommand.class,
+                DemoModelCommand.class,
         })
 public final class CogforgeCommand implements Runnable {
     @CommandLine.Spec
