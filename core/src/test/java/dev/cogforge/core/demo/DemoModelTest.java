@@ -16,7 +16,6 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.cogforge.core.data.EncoderProvider;
@@ -43,16 +42,15 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * the real model classes with strict key matching, byte-identical when built twice, and usable by the encoder
  * provider.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DemoModelTest {
     static final VaePretrainer.Settings QUICK = DemoModel.VAE_PRETRAINING.quick(2, 1);
 
     @TempDir
-    Path cache;
-    Path model;
+    static Path cache;
+    static Path model;
 
     @BeforeAll
-    void build() throws IOException {
+    static void build() throws IOException {
         model = DemoModel.ensure(cache, QUICK, System.out::println);
     }
 
