@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 DatasetCommand.class,
                 TrainCommand.class,
                 SampleCommand.class,
+                DemoModelCommand.class,
         })
 public final class CogforgeCommand implements Runnable {
     @CommandLine.Spec

@@ -170,13 +170,22 @@ public final class DatasetCommand implements Runnable {
             });
             Runtime.getRuntime().addShutdownHook(hook);
             LatentCache.Result r;
+            long started = System.nanoTime();
+            dev.cogforge.core.data.VideoEncoder videoEncoder = null;
+            dev.cogforge.core.data.PromptEncoder promptEncoder = null;
             try {
-                r = lc.prepare(ds, bucketOptions.buckets(), provider.videoEncoder(model),
-                    provider.promptEncoder(model), p -> System.out.printf("[%d/%d] %-8s %s %s%n", p.done(), p.total(),
+                videoEncoder = provider.videoEncoder(model);
+                promptEncoder = provider.promptEncoder(model);
+                r = lc.prepare(ds, bucketOptions.buckets(), videoEncoder,
+                    promptEncoder, p -> System.out.printf("[%d/%d] %-8s %s %s%n", p.done(), p.total(),
                             p.status().name().toLowerCase(java.util.Locale.ROOT), p.media(), p.detail()), token);
             } finally {
                 finished.countDown();
+                // the encoders hold the model weights
+                if (videoEncoder instanceof AutoCloseable c) c.close();
+                if (promptEncoder instanceof AutoCloseable c) c.close();
             }
+            System.out.printf(java.util.Locale.ROOT, "prepare took %.1f s%n", (System.nanoTime() - started) / 1e9);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {

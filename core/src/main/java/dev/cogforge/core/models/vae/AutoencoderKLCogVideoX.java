@@ -185,6 +185,32 @@ public final class AutoencoderKLCogVideoX extends Module {
         return blendTiles(rows, blendH, blendW, latentTileH - blendH, latentTileW - blendW);
     }
 
+    /**
+     * Encoder moments (mean ‖ logvar, {@code [B, 2*latent, T', h, w]}) with autograd, for training the VAE itself:
+     * the same time chunking and causal cache as {@link #encode}, but no slicing/tiling and no scopes of its own,
+     * so the graph stays in the caller's {@link PointerScope}.
+     */
+    public Tensor encodeMomentsForTraining(Tensor video) {
+        checkVideo(video);
+        int per = frameBatching ? sampleFramesPerChunk : Integer.MAX_VALUE;
+        List<Tensor> parts = new ArrayList<>();
+        try (ConvCache cache = new ConvCache()) {
+            for (long[] c : frameChunks(video.size(2), per)) parts.add(encoder.forward(video.narrow(2, c[0], c[1] - c[0]), cache));
+        }
+        return parts.size() == 1 ? parts.get(0) : torch.cat(new TensorVector(parts.toArray(Tensor[]::new)), 2);
+    }
+
+    /** Decodes unscaled latents with autograd (VAE training); chunking as {@link #decode}, caller's scope. */
+    public Tensor decodeForTraining(Tensor z) {
+        checkLatents(z);
+        int per = frameBatching ? latentFramesPerChunk : Integer.MAX_VALUE;
+        List<Tensor> parts = new ArrayList<>();
+        try (ConvCache cache = new ConvCache()) {
+            for (long[] c : frameChunks(z.size(2), per)) parts.add(decoder.forward(z.narrow(2, c[0], c[1] - c[0]), cache));
+        }
+        return parts.size() == 1 ? parts.get(0) : torch.cat(new TensorVector(parts.toArray(Tensor[]::new)), 2);
+    }
+
     // ---------------------------------------------------------------- decode
 
     /** Decodes unscaled latents {@code [B, latent_channels, T', h, w]} to pixels {@code [B, out_channels, T, H, W]}. */

@@ -14,7 +14,8 @@ import org.bytedeco.pytorch.global.torch;
  */
 public record LatentDistribution(Tensor mean, Tensor logvar, Tensor std) {
 
-    static LatentDistribution fromMoments(Tensor moments, long latentChannels) {
+    /** Splits encoder moments {@code [B, 2*latent, ...]} into mean and clamped log-variance. */
+    public static LatentDistribution fromMoments(Tensor moments, long latentChannels) {
         if (moments.size(1) != 2 * latentChannels) {
             throw new IllegalStateException("encoder produced " + moments.size(1) + " channels, expected " + 2 * latentChannels);
         }
