@@ -77,7 +77,12 @@ class TrainerTest {
         assertEquals(List.of(2L, 3L), checkpoints.stream().map(CheckpointStore.Checkpoint::step).toList());
         assertTrue(Files.isRegularFile(checkpoints.getLast().folder().resolve(CheckpointStore.LORA_WEIGHTS)));
         assertEquals(3, events.stream().filter(e -> e instanceof TrainingEvent.CheckpointSaved).count());
-        assertEquals(1, events.stream().filter(e -> e instanceof TrainingEvent.Warning w && w.message().equals(Trainer.NO_RENDERER_WARNING)).count());
+        // the sampling pipeline's renderer is registered, so every validation interval writes real videos
+        List<TrainingEvent.ValidationVideoReady> videos = events.stream()
+                .filter(e -> e instanceof TrainingEvent.ValidationVideoReady).map(e -> (TrainingEvent.ValidationVideoReady) e).toList();
+        assertEquals(3, videos.stream().map(TrainingEvent.ValidationVideoReady::step).distinct().count(), videos.toString());
+        videos.forEach(v -> assertTrue(Files.size(v.video()) > 0, v.video().toString()));
+        assertEquals(0, events.stream().filter(e -> e instanceof TrainingEvent.Warning w && w.message().equals(Trainer.NO_RENDERER_WARNING)).count());
         assertTrue(Files.isRegularFile(out.resolve("config.json")));
         assertEquals(c.rank, RunConfig.load(out.resolve("config.json")).rank);
 
