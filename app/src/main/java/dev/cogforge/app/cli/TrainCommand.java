@@ -1,7 +1,6 @@
 package dev.cogforge.app.cli;
 
 import java.io.PrintWriter;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +13,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 import dev.cogforge.core.data.SampleDataset;
+import dev.cogforge.core.demo.DemoModel;
 import dev.cogforge.core.io.AppDirs;
 import dev.cogforge.core.dist.DistributedEnv;
 import dev.cogforge.core.dist.DistributedTimeouts;
@@ -46,7 +46,6 @@ import picocli.CommandLine.Unmatched;
                 "  cogforge train --config RUN/config.json --resume_from_checkpoint latest",
                 "Unsupported factory flags are listed, never silently dropped."})
 public final class TrainCommand implements Callable<Integer> {
-    static final String DEMO_CLASS = "dev.cogforge.core.demo.DemoModel";
 
     @Spec
     CommandSpec spec;
@@ -205,24 +204,16 @@ public final class TrainCommand implements Callable<Integer> {
         };
     }
 
-    /** The demo's settings from the demo helper's {@code DemoModel}, looked up by name so this build works without it. */
+    /** The tiny demo model (built once into the cache, with progress on stderr) and the bundled sample dataset. */
     static RunConfig demoConfig() throws Exception {
-        Class<?> demoModel;
-        try {
-            demoModel = Class.forName(DEMO_CLASS);
-        } catch (ClassNotFoundException e) {
-            throw new IllegalStateException("--demo needs the tiny demo model (" + DEMO_CLASS + "), which is not in this build");
-        }
         AppDirs dirs = AppDirs.current();
-        Method ensure = demoModel.getMethod("ensure", Path.class);
-        Method runConfig = demoModel.getMethod("runConfig", Path.class, Path.class, Path.class);
-        Path modelDir = (Path) ensure.invoke(null, dirs.cache());
+        Path modelDir = DemoModel.ensure(dirs.cache(), DemoModel.VAE_PRETRAINING, DemoModel.printingTo(System.err::println));
         Path datasetDir = dirs.cache().resolve("sample-datasets").resolve("shapes");
         Files.createDirectories(datasetDir);
         SampleDataset.ensureInstalled(datasetDir);
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         Path outputDir = dirs.runs().resolve("demo-" + stamp);
-        return (RunConfig) runConfig.invoke(null, modelDir, datasetDir, outputDir);
+        return DemoModel.runConfig(modelDir, datasetDir, outputDir);
     }
 
     /** Prints a one-line progress bar per step (redrawn in place on a terminal) and the run's other events. */

@@ -1,5 +1,6 @@
 package dev.cogforge.app.studio;
 
+import dev.cogforge.app.studio.settings.Presets;
 import dev.cogforge.core.io.AppDirs;
 
 import javafx.application.Application;
@@ -17,7 +18,9 @@ public final class StudioApplication extends Application {
         stage.titleProperty().bind(context.main().titleProperty());
         stage.show();
         context.system().refresh();
-        context.dataset().openSample(AppDirs.current().cache().resolve("samples").resolve("shapes"));
+        // the embedded default: the bundled sample dataset and the tiny CPU demo model (built once into the cache)
+        context.dataset().openSample(AppDirs.current().cache().resolve("sample-datasets").resolve("shapes"));
+        context.training().settings().applyPreset(Presets.byId(Presets.TINY_DEMO));
     }
 
     /** Builds the main window's scene; tests call this with their own context. */

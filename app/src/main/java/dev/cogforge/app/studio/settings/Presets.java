@@ -2,13 +2,13 @@ package dev.cogforge.app.studio.settings;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.List;
 
 import dev.cogforge.app.studio.StudioResources;
 import dev.cogforge.core.data.SampleDataset;
+import dev.cogforge.core.demo.DemoModel;
+import dev.cogforge.core.demo.VaePretrainer;
 import dev.cogforge.core.io.ConfigJson;
 import dev.cogforge.core.train.config.RunConfig;
 
@@ -19,7 +19,6 @@ import dev.cogforge.core.train.config.RunConfig;
  */
 public final class Presets {
     public static final String TINY_DEMO = "tiny-demo";
-    static final String DEMO_MODEL_CLASS = "dev.cogforge.core.demo.DemoModel";
 
     public record Preset(String id, String title) {
         @Override
@@ -35,7 +34,15 @@ public final class Presets {
             new Preset("lora-5b-i2v", "CogVideoX-5b-I2V LoRA"));
 
     /** Where the demo preset puts its model, dataset and runs. */
-    public record Locations(Path modelCache, Path datasetDir, Path runsDir) {}
+    /**
+     * Where the demo preset puts its model, dataset and runs, and the demo VAE's pre-training recipe (tests pass a
+     * few-step recipe; the studio uses {@link DemoModel#VAE_PRETRAINING}).
+     */
+    public record Locations(Path modelCache, Path datasetDir, Path runsDir, VaePretrainer.Settings demoPretraining) {
+        public Locations(Path modelCache, Path datasetDir, Path runsDir) {
+            this(modelCache, datasetDir, runsDir, DemoModel.VAE_PRETRAINING);
+        }
+    }
 
     private Presets() {}
 
@@ -70,26 +77,10 @@ public final class Presets {
     }
 
     private static RunConfig tinyDemo(RunConfig current, Locations where) throws IOException {
-        Class<?> demo;
-        try {
-            demo = Class.forName(DEMO_MODEL_CLASS);
-        } catch (ClassNotFoundException e) {
-            throw new IOException("the tiny demo model is not part of this build (" + DEMO_MODEL_CLASS + " is missing)");
-        }
         Path dataset = current.dataRoot != null && !current.dataRoot.isBlank() ? Path.of(current.dataRoot) : where.datasetDir();
         if (dataset.equals(where.datasetDir())) SampleDataset.ensureInstalled(dataset);
-        try {
-            Method ensure = demo.getMethod("ensure", Path.class);
-            Method runConfig = demo.getMethod("runConfig", Path.class, Path.class, Path.class);
-            Path model = (Path) ensure.invoke(null, where.modelCache());
-            Path out = where.runsDir().resolve("demo-" + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-            return (RunConfig) runConfig.invoke(null, model, dataset, out);
-        } catch (InvocationTargetException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IOException io) throw io;
-            throw new IOException("the tiny demo model could not be prepared: " + cause.getMessage(), cause);
-        } catch (ReflectiveOperationException e) {
-            throw new IOException(DEMO_MODEL_CLASS + " does not offer ensure(Path) and runConfig(Path, Path, Path): " + e.getMessage(), e);
-        }
+        Path model = DemoModel.ensure(where.modelCache(), where.demoPretraining(), null);
+        Path out = where.runsDir().resolve("demo-" + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        return DemoModel.runConfig(model, dataset, out);
     }
 }

@@ -18,7 +18,8 @@ class SettingsViewModelTest {
     Path tmp;
 
     private SettingsViewModel vm() {
-        return new SettingsViewModel(Runnable::run, Runnable::run, new Presets.Locations(tmp.resolve("cache"), tmp.resolve("data"), tmp.resolve("runs")));
+        return new SettingsViewModel(Runnable::run, Runnable::run, new Presets.Locations(tmp.resolve("cache"), tmp.resolve("data"), tmp.resolve("runs"),
+                dev.cogforge.core.demo.DemoModel.VAE_PRETRAINING.quick(1, 1)));
     }
 
     @Test
@@ -99,22 +100,12 @@ class SettingsViewModelTest {
     }
 
     @Test
-    void tinyDemoPresetSaysWhenTheDemoModelIsMissing() {
+    void tinyDemoPresetBuildsTheDemoModelAndGivesAValidConfig() {
         SettingsViewModel vm = vm();
-        boolean demoPresent;
-        try {
-            Class.forName(Presets.DEMO_MODEL_CLASS);
-            demoPresent = true;
-        } catch (ClassNotFoundException e) {
-            demoPresent = false;
-        }
         vm.applyPreset(Presets.byId(Presets.TINY_DEMO));
-        if (demoPresent) {
-            assertTrue(vm.messageProperty().get().contains("applied"), vm.messageProperty().get());
-            assertTrue(vm.validProperty().get(), vm.problems().toString());
-        } else {
-            assertTrue(vm.messageProperty().get().contains("not part of this build"), vm.messageProperty().get());
-        }
+        assertTrue(vm.messageProperty().get().contains("applied"), vm.messageProperty().get());
+        assertTrue(vm.validProperty().get(), vm.problems().toString());
+        assertTrue(vm.config().pretrainedModelNameOrPath.contains("demo-model"), vm.config().pretrainedModelNameOrPath);
     }
 
     @Test
