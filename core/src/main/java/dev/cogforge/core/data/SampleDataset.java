@@ -20,7 +20,7 @@ public final class SampleDataset {
     private SampleDataset() {}
 
     /** Puts the sample dataset into {@code dir} (cogvideox-factory layout) and returns it loaded. */
-    public static Dataset install(Path dir) throws IOException {
+    public static synchronized Dataset install(Path dir) throws IOException {
         ClassLoader cl = SampleDataset.class.getClassLoader();
         try (InputStream index = cl.getResourceAsStream(RESOURCE_ROOT + "/files.txt")) {
             if (index == null) {
@@ -42,8 +42,8 @@ public final class SampleDataset {
         return Dataset.load(dir, DatasetFormat.COGVIDEOX_FACTORY, FormatOptions.DEFAULTS);
     }
 
-    /** Installs into {@code dir} only when it does not already hold the dataset (app first start). */
-    public static Dataset ensureInstalled(Path dir) throws IOException {
+    /** Installs into {@code dir} only when it does not already hold the dataset (app first start); the studio calls it from two pages at once, hence synchronized. */
+    public static synchronized Dataset ensureInstalled(Path dir) throws IOException {
         if (Files.isRegularFile(dir.resolve("prompt.txt")) && Files.isRegularFile(dir.resolve("videos.txt"))) {
             return Dataset.load(dir, DatasetFormat.COGVIDEOX_FACTORY, FormatOptions.DEFAULTS);
         }
