@@ -81,7 +81,7 @@ class TrainerTest {
         List<TrainingEvent.ValidationVideoReady> videos = events.stream()
                 .filter(e -> e instanceof TrainingEvent.ValidationVideoReady).map(e -> (TrainingEvent.ValidationVideoReady) e).toList();
         assertEquals(3, videos.stream().map(TrainingEvent.ValidationVideoReady::step).distinct().count(), videos.toString());
-        videos.forEach(v -> assertTrue(Files.size(v.video()) > 0, v.video().toString()));
+        for (TrainingEvent.ValidationVideoReady v : videos) assertTrue(Files.size(v.video()) > 0, v.video().toString());
         assertEquals(0, events.stream().filter(e -> e instanceof TrainingEvent.Warning w && w.message().equals(Trainer.NO_RENDERER_WARNING)).count());
         assertTrue(Files.isRegularFile(out.resolve("config.json")));
         assertEquals(c.rank, RunConfig.load(out.resolve("config.json")).rank);
