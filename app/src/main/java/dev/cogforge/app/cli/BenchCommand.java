@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
 /** Benchmarks that print numbers; each kind of workload is a subcommand ({@code cogforge bench attention}). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks (time and peak memory); they print numbers and never fail on speed.",
-        subcommands = BenchCommand.AttentionBench.class)
+        subcommands = {BenchCommand.AttentionBench.class, StepBenchCommand.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
