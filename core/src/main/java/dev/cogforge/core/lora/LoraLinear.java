@@ -168,7 +168,9 @@ public class LoraLinear extends Linear {
             if (a.merged) continue;
             Tensor in = a.dropout > 0 && isTraining() ? torch.dropout(x, a.dropout, true) : x;
             Tensor delta = loraB.get(name).forward(loraA.get(name).forward(in));
-            y = y.add(delta.mul(s(a.effectiveScale())));
+            // one fused op instead of a separate multiply and add; a scale of exactly 1 (alpha == rank) needs none
+            double scale = a.effectiveScale();
+            y = scale == 1.0 ? y.add(delta) : y.add(delta, s(scale));
         }
         return y;
     }

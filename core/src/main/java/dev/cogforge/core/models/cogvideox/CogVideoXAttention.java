@@ -36,11 +36,11 @@ public final class CogVideoXAttention extends Module {
     public Tensor forward(Tensor joint, int textLength, RotaryEmbedding.Tables rotary) {
         long batch = joint.size(0);
         long seq = joint.size(1);
-        Tensor q = heads(Ops.call(this, "to_q", joint), batch, seq);
-        Tensor k = heads(Ops.call(this, "to_k", joint), batch, seq);
-        Tensor v = heads(Ops.call(this, "to_v", joint), batch, seq);
-        q = Ops.call(this, "norm_q", q);
-        k = Ops.call(this, "norm_k", k);
+        // q/k LayerNorm is per (token, head) row, so it runs on the contiguous [B, S, H, Dh] view before the
+        // transpose: same values as diffusers' transpose-then-norm, without layer_norm copying a strided input
+        Tensor q = Ops.call(this, "norm_q", split(Ops.call(this, "to_q", joint), batch, seq)).transpose(1, 2);
+        Tensor k = Ops.call(this, "norm_k", split(Ops.call(this, "to_k", joint), batch, seq)).transpose(1, 2);
+        Tensor v = split(Ops.call(this, "to_v", joint), batch, seq).transpose(1, 2);
         if (rotary != null) {
             q = rotateVideo(q, textLength, rotary);
             k = rotateVideo(k, textLength, rotary);
@@ -50,8 +50,8 @@ public final class CogVideoXAttention extends Module {
         return Ops.call(children().get("to_out"), "0", o);
     }
 
-    private Tensor heads(Tensor x, long batch, long seq) {
-        return x.view(batch, seq, heads, headDim).transpose(1, 2);
+    private Tensor split(Tensor x, long batch, long seq) {
+        return x.view(batch, seq, heads, headDim);
     }
 
     private static Tensor rotateVideo(Tensor x, int textLength, RotaryEmbedding.Tables rotary) {
@@ -61,8 +61,7 @@ public final class CogVideoXAttention extends Module {
             throw new IllegalArgumentException("rotary tables have " + rotary.cos().size(0) + " rows but the input has "
                     + video + " video tokens");
         }
-        Tensor text = x.narrow(2, 0, textLength);
-        Tensor vid = RotaryEmbedding.apply(x.narrow(2, textLength, video), rotary);
-        return Ops.cat(2, text, vid);
+        Tensor[] parts = Ops.split2(x, 2, textLength);
+        return Ops.cat(2, parts[0], RotaryEmbedding.apply(parts[1], rotary));
     }
 }

@@ -117,9 +117,8 @@ public final class CogVideoXTransformer3D extends Module {
         }
         Tensor joint = ((PatchEmbed) children().get("patch_embed")).forward(encoderHiddenStates, hiddenStates);
         joint = Ops.dropout(joint, config.dropout(), isTraining());
-        long textLength = encoderHiddenStates.size(1);
-        long videoLength = joint.size(1) - textLength;
-        return new Embedded(temb, joint.narrow(1, textLength, videoLength), joint.narrow(1, 0, textLength));
+        Tensor[] streams = Ops.split2(joint, 1, encoderHiddenStates.size(1));
+        return new Embedded(temb, streams[1], streams[0]);
     }
 
     /**

@@ -110,17 +110,28 @@ public final class RotaryEmbedding {
     /**
      * Rotates interleaved pairs {@code (x[2i], x[2i+1])} of the last dimension: {@code x·cos + rot(x)·sin} with
      * {@code rot(x) = [-x1, x0, -x3, x2, ...]}, computed in float32 and cast back to the input dtype.
+     * {@code rot(x)·sin} is formed as {@code swap(x)·(sin·[-1, +1, -1, +1, ...])}: the same products (negation is
+     * exact) from one flip instead of two strided selects, a negation and a stack, whose backward zero-fills a
+     * full-size gradient per select.
      */
     public static Tensor apply(Tensor x, Tables tables) {
-        long[] shape = dev.cogforge.core.engine.Tensors.shape(x);
+        long dim = x.size(-1);
+        if (dim % 2 != 0) throw new IllegalArgumentException("rotary needs an even last dimension, got " + dim);
+        Tensor x32 = x.to(ScalarType.Float);
+        long[] shape = dev.cogforge.core.engine.Tensors.shape(x32);
         long[] pairShape = java.util.Arrays.copyOf(shape, shape.length + 1);
-        pairShape[shape.length - 1] = shape[shape.length - 1] / 2;
+        pairShape[shape.length - 1] = dim / 2;
         pairShape[shape.length] = 2;
-        Tensor pairs = x.reshape(pairShape);
-        Tensor real = pairs.select(-1, 0);
-        Tensor imag = pairs.select(-1, 1);
-        Tensor rotated = torch.stack(new org.bytedeco.pytorch.TensorVector(imag.neg(), real), -1).flatten(-2, -1);
-        Tensor out = x.to(ScalarType.Float).mul(tables.cos()).add(rotated.to(ScalarType.Float).mul(tables.sin()));
+        Tensor swapped = x32.reshape(pairShape).flip(new long[] {-1}).flatten(-2, -1);
+        Tensor out = x32.mul(tables.cos()).add(swapped.mul(signedSin(tables.sin())));
         return out.to(x.scalar_type());
+    }
+
+    /** {@code sin} with the even columns negated: {@code rot(x)·sin == swap(x)·signedSin(sin)}. */
+    private static Tensor signedSin(Tensor sin) {
+        long rows = sin.size(0);
+        long dim = sin.size(1);
+        Tensor sign = dev.cogforge.core.engine.Tensors.fromFloats(new float[] {-1f, 1f}, 2).to(sin.device(), sin.scalar_type());
+        return sin.reshape(rows, dim / 2, 2).mul(sign).view(rows, dim);
     }
 }

@@ -22,21 +22,20 @@ public final class TransformerBlock extends Module {
 
     public Streams forward(Tensor video, Tensor text, Tensor temb, RotaryEmbedding.Tables rotary) {
         int textLength = (int) text.size(1);
-        long videoLength = video.size(1);
         LayerNormZero norm1 = (LayerNormZero) children().get("norm1");
         LayerNormZero norm2 = (LayerNormZero) children().get("norm2");
         CogVideoXAttention attn = (CogVideoXAttention) children().get("attn1");
         FeedForward ff = (FeedForward) children().get("ff");
 
         LayerNormZero.Result n1 = norm1.forward(video, text, temb);
-        Tensor attended = attn.forward(Ops.cat(1, n1.text(), n1.video()), textLength, rotary);
-        video = video.add(n1.gate().mul(attended.narrow(1, textLength, videoLength)));
-        text = text.add(n1.textGate().mul(attended.narrow(1, 0, textLength)));
+        Tensor[] attended = Ops.split2(attn.forward(Ops.cat(1, n1.text(), n1.video()), textLength, rotary), 1, textLength);
+        video = video.add(n1.gate().mul(attended[1]));
+        text = text.add(n1.textGate().mul(attended[0]));
 
         LayerNormZero.Result n2 = norm2.forward(video, text, temb);
-        Tensor f = ff.forward(Ops.cat(1, n2.text(), n2.video()));
-        video = video.add(n2.gate().mul(f.narrow(1, textLength, videoLength)));
-        text = text.add(n2.textGate().mul(f.narrow(1, 0, textLength)));
+        Tensor[] f = Ops.split2(ff.forward(Ops.cat(1, n2.text(), n2.video())), 1, textLength);
+        video = video.add(n2.gate().mul(f[1]));
+        text = text.add(n2.textGate().mul(f[0]));
         return new Streams(video, text);
     }
 }
