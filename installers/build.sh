@@ -40,7 +40,7 @@ name="CogForgeStudio"
 common=(--name "$name" --app-version "$version" --vendor "CogForge" --input "$input" --main-jar cogforge-app.jar
         --main-class dev.cogforge.app.Main --runtime-image "$runtime" --dest "$dist"
         --java-options "--enable-native-access=ALL-UNNAMED" --java-options "-Xss4m"
-        --java-options "-Dcogforge.variant=$variant"
+        --java-options "-Dcogforge.variant=$variant" --java-options "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0"
         --description "Fine-tune CogVideoX video models with LoRA" --icon "$target/cogforge.png")
 
 build() {
