@@ -112,8 +112,7 @@ public final class ProjectViewModel {
         Path runs = file.getParent().resolve("runs");
         RunConfig config = settings.config();
         config.dataRoot = data.toAbsolutePath().normalize().toString();
-        config.outputDir = runs.resolve(fileNameFor(name).replace(StudioProject.EXTENSION, "") + "-"
-                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))).toString();
+        config.outputDir = newRunFolder(runs, name).toString();
         settings.setConfig(config);
         StudioProject p = StudioProject.create(name.strip(), file, data, toJson(config));
         p.save(file);
@@ -156,10 +155,17 @@ public final class ProjectViewModel {
     private void write(Path file, String name, StudioProject previous) throws IOException {
         Path data = currentDatasetRoot();
         if (data == null && previous != null) data = previous.datasetPath(projectFile.get());
-        JsonNode config = toJson(settings.config());
-        // the runs listed on the Train page stay this project's runs; a first save puts them beside the file
-        Path runs = previous != null || projectFile.get() != null ? train.runsDirProperty().get() : file.getParent().resolve("runs");
+        // the runs listed on the Train page stay this project's runs; a first save puts them beside the file, and
+        // the next run there too, so that it is listed with the project
+        boolean first = previous == null && projectFile.get() == null;
+        Path runs = first ? file.getParent().resolve("runs") : train.runsDirProperty().get();
         if (runs == null) runs = file.getParent().resolve("runs");
+        RunConfig current = settings.config();
+        if (first && (current.outputDir == null || !Path.of(current.outputDir).toAbsolutePath().normalize().startsWith(runs.toAbsolutePath().normalize()))) {
+            current.outputDir = newRunFolder(runs, name).toString();
+            settings.setConfig(current);
+        }
+        JsonNode config = toJson(current);
         StudioProject fresh = StudioProject.create(name, file, data, config);
         Path base = file.getParent();
         Path runsAbs = runs.toAbsolutePath().normalize();
@@ -169,6 +175,11 @@ public final class ProjectViewModel {
         p.save(file);
         becomeCurrent(file, p);
         message.set("saved project " + p.name() + " to " + file);
+    }
+
+    private static Path newRunFolder(Path runs, String projectName) {
+        return runs.toAbsolutePath().normalize().resolve(fileNameFor(projectName).replace(StudioProject.EXTENSION, "") + "-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     }
 
     private void becomeCurrent(Path file, StudioProject p) throws IOException {

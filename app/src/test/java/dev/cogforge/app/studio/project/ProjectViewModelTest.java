@@ -102,6 +102,9 @@ class ProjectViewModelTest {
         assertEquals(datasetA.toAbsolutePath().normalize(), stored.datasetPath(file));
         assertEquals("runs", stored.runsDir());
         assertEquals(7, stored.runConfig().get("rank").asInt());
+        String outputDir = FxThread.call(() -> settings.config().outputDir);
+        assertTrue(Path.of(outputDir).startsWith(projectDir.resolve("runs").toAbsolutePath()), "the next run is listed with the project: " + outputDir);
+        assertEquals(outputDir, stored.runConfig().get("output_dir").asText());
         assertEquals(StudioResources.text("app.title") + " — shapes-lora", FxThread.call(() -> main.titleProperty().get()));
 
         // everything changes, then the project comes back
