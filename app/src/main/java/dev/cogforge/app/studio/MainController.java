@@ -3,10 +3,13 @@ package dev.cogforge.app.studio;
 import java.util.EnumMap;
 import java.util.Map;
 
+import dev.cogforge.app.studio.project.ProjectMenu;
+
 import javafx.fxml.FXML;
 import javafx.scene.Parent;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
+import javafx.scene.control.Menu;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.ToggleButton;
 import javafx.scene.layout.BorderPane;
@@ -23,7 +26,8 @@ public final class MainController {
     @FXML ToggleButton datasetNav, captionsNav, settingsNav, trainNav, samplesNav, exportNav, systemNav;
     @FXML Label statusLabel, deviceLabel;
     @FXML Button trainButton;
-    @FXML MenuItem openProjectItem, saveProjectItem, quitItem, aboutItem;
+    @FXML MenuItem newProjectItem, openProjectItem, saveProjectItem, saveProjectAsItem, quitItem, aboutItem;
+    @FXML Menu recentProjectsMenu;
 
     public MainController(MainViewModel viewModel, StudioContext context) {
         this.viewModel = viewModel;
@@ -61,6 +65,8 @@ public final class MainController {
         });
         trainButton.disableProperty().bind(viewModel.trainingProperty());
         quitItem.setOnAction(e -> root.getScene().getWindow().hide());
+        new ProjectMenu(context.project(), context::projectChooser, () -> root.getScene() == null ? null : root.getScene().getWindow())
+                .bind(newProjectItem, openProjectItem, saveProjectItem, saveProjectAsItem, recentProjectsMenu);
     }
 
     private void showPage(Page page, Map<Page, ToggleButton> nav) {

@@ -1,7 +1,12 @@
 package dev.cogforge.app.studio;
 
+import java.io.IOException;
+import java.nio.file.Path;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.cogforge.app.studio.settings.Presets;
-import dev.cogforge.core.io.AppDirs;
 
 import javafx.application.Application;
 import javafx.scene.Scene;
@@ -9,6 +14,9 @@ import javafx.stage.Stage;
 
 /** The JavaFX application: one window per project. */
 public final class StudioApplication extends Application {
+    /** A project file to open instead of the last one ({@code cogforge studio PROJECT_FILE} sets it). */
+    public static final String PROJECT_PROPERTY = "cogforge.studio.project";
+    private static final Logger LOG = LoggerFactory.getLogger(StudioApplication.class);
     private StudioContext context;
 
     @Override
@@ -18,9 +26,29 @@ public final class StudioApplication extends Application {
         stage.titleProperty().bind(context.main().titleProperty());
         stage.show();
         context.system().refresh();
+        context.training().settings().refreshDevices();
+        if (openStartProject(context)) return;
         // the embedded default: the bundled sample dataset and the tiny CPU demo model (built once into the cache)
-        context.dataset().openSample(AppDirs.current().cache().resolve("sample-datasets").resolve("shapes"));
+        context.dataset().openSample(context.sampleDatasetDir());
         context.training().settings().applyPreset(Presets.byId(Presets.TINY_DEMO));
+    }
+
+    /**
+     * Opens the project named on the command line, else the last opened one if it still exists; false when there is
+     * none or it cannot be read (then the demo defaults apply and the reason is on the status line).
+     */
+    static boolean openStartProject(StudioContext context) {
+        String named = System.getProperty(PROJECT_PROPERTY);
+        Path file = named != null && !named.isBlank() ? Path.of(named) : context.project().lastProject();
+        if (file == null) return false;
+        try {
+            context.project().open(file);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("project {} could not be opened", file, e);
+            context.main().statusProperty().set("The project " + file + " could not be opened: " + e.getMessage());
+            return false;
+        }
     }
 
     /** Builds the main window's scene; tests call this with their own context. */

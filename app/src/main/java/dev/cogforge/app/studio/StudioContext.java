@@ -8,6 +8,9 @@ import dev.cogforge.app.studio.captions.CaptionsViewModel;
 import dev.cogforge.app.studio.dataset.DatasetController;
 import dev.cogforge.app.studio.dataset.DatasetViewModel;
 import dev.cogforge.app.studio.player.ClipPlayer;
+import dev.cogforge.app.studio.project.NativeProjectChooser;
+import dev.cogforge.app.studio.project.ProjectChooser;
+import dev.cogforge.app.studio.project.ProjectViewModel;
 import dev.cogforge.app.studio.system.SystemController;
 import dev.cogforge.app.studio.system.SystemViewModel;
 import dev.cogforge.app.studio.train.TrainingPages;
@@ -25,6 +28,8 @@ public final class StudioContext implements AutoCloseable {
     private final DatasetViewModel dataset = new DatasetViewModel(background);
     private final CaptionsViewModel captions = new CaptionsViewModel(dataset, background);
     private final TrainingPages training;
+    private final ProjectViewModel project;
+    private ProjectChooser projectChooser = new NativeProjectChooser();
 
     public StudioContext() {
         this(TrainingPages::forStudio);
@@ -33,6 +38,8 @@ public final class StudioContext implements AutoCloseable {
     /** Tests pass their own training pages (fake trainer, temp folders). */
     public StudioContext(java.util.function.BiFunction<MainViewModel, ExecutorService, TrainingPages> trainingPages) {
         training = trainingPages.apply(main, background);
+        project = new ProjectViewModel(main, dataset, training.settings(), training.train(),
+                new dev.cogforge.core.project.RecentProjects(training.dirs().config()), sampleDatasetDir());
         // the selected clip plays (looping) on whichever page shows the player
         dataset.selectedProperty().addListener((o, was, clip) -> player.open(dataset.mediaFile(clip), true));
         dataset.summaryProperty().addListener((o, was, now) -> main.statusProperty().set(now));
@@ -40,6 +47,24 @@ public final class StudioContext implements AutoCloseable {
 
     public TrainingPages training() {
         return training;
+    }
+
+    public ProjectViewModel project() {
+        return project;
+    }
+
+    public ProjectChooser projectChooser() {
+        return projectChooser;
+    }
+
+    /** UI tests answer the file dialogs themselves. */
+    public void setProjectChooser(ProjectChooser chooser) {
+        projectChooser = chooser;
+    }
+
+    /** Where the bundled sample dataset is installed on first use. */
+    public java.nio.file.Path sampleDatasetDir() {
+        return training.dirs().cache().resolve("sample-datasets").resolve("shapes");
     }
 
     public MainViewModel main() {

@@ -3,9 +3,12 @@ package dev.cogforge.app.studio.settings;
 import java.io.File;
 import java.io.IOException;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import dev.cogforge.app.studio.StudioResources;
+import dev.cogforge.core.engine.ComputeDevice;
 import dev.cogforge.core.train.config.ConfigProblem;
 
 import javafx.fxml.FXML;
@@ -19,6 +22,7 @@ import javafx.scene.control.Dialog;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
+import javafx.scene.control.Spinner;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
 import javafx.scene.control.TitledPane;
@@ -117,6 +121,39 @@ public final class SettingsController {
             styleProblem(problem, control, s.errorProperty().get());
             grid.addRow(row, name, control, problem);
         }
+        addComputeRows(grids.get(ConfigField.Group.MEMORY));
+    }
+
+    /** Device and process count: studio settings (not run-config keys) shown beside the memory options. */
+    private void addComputeRows(GridPane grid) {
+        ComboBox<ComputeDevice> device = new ComboBox<>(viewModel.devices());
+        device.setMaxWidth(Double.MAX_VALUE);
+        device.valueProperty().bindBidirectional(viewModel.computeDeviceProperty());
+        Spinner<Integer> processes = new Spinner<>(1, 1024, viewModel.processesProperty().get());
+        processes.setEditable(true);
+        processes.setMaxWidth(Double.MAX_VALUE);
+        processes.valueProperty().addListener((o, a, b) -> {
+            if (b != null) viewModel.processesProperty().set(b);
+        });
+        viewModel.processesProperty().addListener((o, a, b) -> processes.getValueFactory().setValue(b.intValue()));
+        addComputeRow(grid, "device", device);
+        addComputeRow(grid, "processes", processes);
+    }
+
+    private void addComputeRow(GridPane grid, String key, Node control) {
+        control.setId("field-" + key);
+        Label problem = new Label();
+        problem.setId("problem-" + key);
+        problem.setWrapText(true);
+        problem.getStyleClass().add("field-problem");
+        Runnable update = () -> {
+            List<ConfigProblem> mine = viewModel.problems().stream().filter(p -> p.key().equals(key)).toList();
+            problem.setText(mine.stream().map(ConfigProblem::message).collect(Collectors.joining("; ")));
+            styleProblem(problem, control, mine.stream().anyMatch(ConfigProblem::isError));
+        };
+        viewModel.problems().addListener((javafx.collections.ListChangeListener<ConfigProblem>) c -> update.run());
+        update.run();
+        grid.addRow(grid.getRowCount(), new Label(key), control, problem);
     }
 
     private static void styleProblem(Label problem, Node control, boolean error) {

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.stream.Collectors;
 
+import dev.cogforge.core.engine.ComputeDevice;
+import dev.cogforge.core.engine.Devices;
 import dev.cogforge.core.train.MemoryEstimator;
 import dev.cogforge.core.train.ModelDimensions;
 import dev.cogforge.core.train.config.ConfigProblem;
@@ -81,6 +83,10 @@ public final class SettingsViewModel {
     private final IntegerProperty deviceGb = new SimpleIntegerProperty(24);
     private final BooleanProperty busy = new SimpleBooleanProperty(false);
     private final StringProperty message = new SimpleStringProperty("");
+    private final ObservableList<ComputeDevice> devices = FXCollections.observableArrayList(ComputeDevice.CPU);
+    private final ObjectProperty<ComputeDevice> computeDevice = new SimpleObjectProperty<>(ComputeDevice.CPU);
+    private final IntegerProperty processes = new SimpleIntegerProperty(1);
+    private final int cpuCores = Runtime.getRuntime().availableProcessors();
     private RunConfig base = RunConfig.defaults();
     private RunConfig parsed = RunConfig.defaults();
     private boolean bulkUpdate;
@@ -98,6 +104,8 @@ public final class SettingsViewModel {
         }
         estimateModel.addListener((o, a, b) -> recompute());
         deviceGb.addListener((o, a, b) -> recompute());
+        computeDevice.addListener((o, a, b) -> recompute());
+        processes.addListener((o, a, b) -> recompute());
         setConfig(RunConfig.defaults());
     }
 
@@ -143,6 +151,55 @@ public final class SettingsViewModel {
         return deviceGb;
     }
 
+    /** The devices a run can use here: the CPU, then each CUDA device ({@link #refreshDevices()} fills it in). */
+    public ObservableList<ComputeDevice> devices() {
+        return devices;
+    }
+
+    /** Where a run started from the studio computes (a multi-process run uses one GPU per process instead). */
+    public ObjectProperty<ComputeDevice> computeDeviceProperty() {
+        return computeDevice;
+    }
+
+    /** Data-parallel worker processes for a run; 1 trains inside the studio. */
+    public IntegerProperty processesProperty() {
+        return processes;
+    }
+
+    /** The most processes the chosen device allows: one per GPU, or one per CPU core. */
+    public int maxProcesses() {
+        if (!computeDevice.get().isCuda()) return cpuCores;
+        return (int) Math.max(1, devices.stream().filter(ComputeDevice::isCuda).count());
+    }
+
+    /** Asks libtorch (off the FX thread: the first call loads the natives) which devices exist and which one to prefer. */
+    public void refreshDevices() {
+        background.execute(() -> {
+            List<ComputeDevice> all;
+            ComputeDevice preferred;
+            try {
+                all = Devices.all();
+                preferred = Devices.preferred();
+            } catch (RuntimeException | LinkageError e) {
+                // the override names a missing GPU, or the natives do not load: the CPU still works for the estimate
+                all = List.of(ComputeDevice.CPU);
+                preferred = ComputeDevice.CPU;
+            }
+            List<ComputeDevice> found = all;
+            ComputeDevice choice = preferred;
+            fx.execute(() -> setAvailableDevices(found, choice));
+        });
+    }
+
+    /** Replaces the device list; the current choice is kept while it still exists, else {@code preferred} is chosen. */
+    public void setAvailableDevices(List<ComputeDevice> available, ComputeDevice preferred) {
+        devices.setAll(available);
+        if (!available.contains(computeDevice.get()) || computeDevice.get().equals(ComputeDevice.CPU)) {
+            computeDevice.set(available.contains(preferred) ? preferred : available.getFirst());
+        }
+        recompute();
+    }
+
     public BooleanProperty busyProperty() {
         return busy;
     }
@@ -178,6 +235,7 @@ public final class SettingsViewModel {
         ModelDimensions dims = estimateModel.get().dimensions(c.pretrainedModelNameOrPath);
         ValidationReport report = RunConfigValidator.validate(c, dims);
         all.addAll(report.problems());
+        all.addAll(deviceProblems());
         parsed = c;
         problems.setAll(all);
         valid.set(all.stream().noneMatch(ConfigProblem::isError));
@@ -189,6 +247,32 @@ public final class SettingsViewModel {
         }
         updateEstimate(c, dims);
     }
+
+    /** Reported under the keys {@code device} and {@code processes} (settings of the studio, not of the run config). */
+    private List<ConfigProblem> deviceProblems() {
+        List<ConfigProblem> out = new ArrayList<>();
+        ComputeDevice d = computeDevice.get();
+        if (d == null) {
+            out.add(ConfigProblem.error("device", "choose a device"));
+        } else if (!devices.contains(d)) {
+            out.add(ConfigProblem.error("device", d + " is not available here (available: " + devices + ")"));
+        }
+        int n = processes.get();
+        int max = d == null ? 1 : maxProcesses();
+        if (n < 1) {
+            out.add(ConfigProblem.error("processes", "must be at least 1, got " + n));
+        } else if (n > max) {
+            out.add(ConfigProblem.error("processes", n + " processes need " + n + (d != null && d.isCuda() ? " GPUs" : " CPU cores")
+                    + ", only " + max + " available"));
+        } else if (n > 1) {
+            out.add(ConfigProblem.warning("processes", MULTI_PROCESS_NOTE.formatted(n)));
+        }
+        return out;
+    }
+
+    /** Multi-process runs need worker JVMs whose events the studio cannot follow yet; the CLI launches them. */
+    public static final String MULTI_PROCESS_NOTE = "runs with %1$d processes start from the command line for now: "
+            + "save the config (Save config…) and run  cogforge train --config RUN.json --nproc %1$d";
 
     private void updateEstimate(RunConfig c, ModelDimensions dims) {
         if (dims == null) {

@@ -31,7 +31,7 @@ public final class TrainController {
     @FXML BorderPane root;
     @FXML Button startButton, cancelButton, showRunButton, resumeButton;
     @FXML ProgressBar progressBar;
-    @FXML Label progressLabel, statusLabel;
+    @FXML Label progressLabel, statusLabel, rankMemoryLabel;
     @FXML VBox chartsBox;
     @FXML ListView<RunSummary> runList;
     @FXML ListView<String> logList;
@@ -54,6 +54,9 @@ public final class TrainController {
         progressBar.progressProperty().bind(viewModel.progressProperty());
         progressLabel.textProperty().bind(viewModel.progressTextProperty());
         statusLabel.textProperty().bind(viewModel.statusProperty());
+        rankMemoryLabel.textProperty().bind(viewModel.rankMemoryProperty());
+        rankMemoryLabel.visibleProperty().bind(viewModel.rankMemoryProperty().isNotEmpty());
+        rankMemoryLabel.managedProperty().bind(rankMemoryLabel.visibleProperty());
         logList.setItems(viewModel.log());
         viewModel.log().addListener((javafx.collections.ListChangeListener<String>) ch -> {
             if (!viewModel.log().isEmpty()) logList.scrollTo(viewModel.log().size() - 1);

@@ -51,6 +51,7 @@ public final class TrainViewModel {
     private final DoubleProperty progress = new SimpleDoubleProperty(0);
     private final StringProperty progressText = new SimpleStringProperty("");
     private final StringProperty status = new SimpleStringProperty("");
+    private final StringProperty rankMemory = new SimpleStringProperty("");
     private final ObservableList<String> log = FXCollections.observableArrayList();
     private final ObjectProperty<Path> runDir = new SimpleObjectProperty<>();
     private final ObjectProperty<Path> runsDir = new SimpleObjectProperty<>();
@@ -89,6 +90,11 @@ public final class TrainViewModel {
         return status;
     }
 
+    /** Each rank's memory at the newest step of a data-parallel run; empty for a single-process run. */
+    public StringProperty rankMemoryProperty() {
+        return rankMemory;
+    }
+
     public ObservableList<String> log() {
         return log;
     }
@@ -123,6 +129,12 @@ public final class TrainViewModel {
                     + ". Fix them on the Settings page.");
             return false;
         }
+        int processes = settings.processesProperty().get();
+        if (processes > 1) {
+            status.set("Not started: " + SettingsViewModel.MULTI_PROCESS_NOTE.formatted(processes)
+                    + ". Set processes to 1 on the Settings page to train here.");
+            return false;
+        }
         return launch(settings.config(), "training");
     }
 
@@ -152,12 +164,14 @@ public final class TrainViewModel {
         log.clear();
         progress.set(ProgressIndicatorValue.INDETERMINATE);
         progressText.set("");
+        rankMemory.set("");
         status.set(what + "…");
         lastTerminal.set(null);
         running.set(true);
         handle = null;
         cancelBeforeHandle = null;
         double capacityGb = settings.deviceGbProperty().get();
+        var device = settings.computeDeviceProperty().get();
         MemoryEstimator.Estimate e = settings.estimateProperty().get();
         double estimateGb = e == null ? 0 : (config.validationPrompts().isEmpty() ? e.peakBeforeValidation() : e.peakWithValidation()) / (double) (1L << 30);
         TrainingEventAdapter adapter = new TrainingEventAdapter(charts, fx, this::apply,
@@ -179,7 +193,7 @@ public final class TrainViewModel {
         background.execute(() -> {
             charts.clear();
             try {
-                TrainingHandle h = service.start(config, adapter);
+                TrainingHandle h = service.start(config, device, adapter);
                 handle = h;
                 Boolean pendingCancel = cancelBeforeHandle;
                 if (pendingCancel != null) h.cancel(pendingCancel);
@@ -229,6 +243,7 @@ public final class TrainViewModel {
             progressText.set(String.format("step %d/%d · %.2f it/s · ETA %s · loss %.4f", s.step(), totalSteps, s.itPerS(),
                     duration(s.etaS()), s.loss()));
         }
+        if (u.rankMemory() != null) rankMemory.set(describe(u.rankMemory()));
         for (TrainingEvent e : u.notable()) {
             switch (e) {
                 case TrainingEvent.Warning w -> log.add("warning (step " + w.step() + "): " + w.message());
@@ -263,6 +278,16 @@ public final class TrainViewModel {
             running.set(false);
             refreshRuns();
         }
+    }
+
+    static String describe(TrainingEvent.RankMemory m) {
+        StringBuilder b = new StringBuilder("memory per rank at step " + m.step() + ":");
+        for (int rank = 0; rank < m.perRank().size(); rank++) {
+            TrainingEvent.Memory mem = m.perRank().get(rank);
+            b.append(rank == 0 ? " " : " · ").append(String.format(java.util.Locale.ROOT, "rank %d %.0f MiB (peak %.0f)", rank,
+                    mem.currentBytes() / 1048576.0, mem.peakBytes() / 1048576.0));
+        }
+        return b.toString();
     }
 
     static String duration(double seconds) {

@@ -14,9 +14,9 @@ import dev.cogforge.core.train.TrainingEvent;
  * owner calls {@code flush()} on a fixed period (100 ms → ≤ 10 UI updates per second).
  */
 public final class TrainingEventAdapter implements TrainingEvent.Listener {
-    /** What changed since the last flush. {@code latestStep} and {@code started} are null when unchanged. */
-    public record Update(TrainingEvent.Started started, TrainingEvent.Step latestStep, List<TrainingEvent> notable,
-            TrainingEvent terminal) {}
+    /** What changed since the last flush. {@code latestStep}, {@code started} and {@code rankMemory} are null when unchanged. */
+    public record Update(TrainingEvent.Started started, TrainingEvent.Step latestStep, TrainingEvent.RankMemory rankMemory,
+            List<TrainingEvent> notable, TrainingEvent terminal) {}
 
     private final TrainCharts charts;
     private final Executor fx;
@@ -24,6 +24,7 @@ public final class TrainingEventAdapter implements TrainingEvent.Listener {
     private List<TrainingEvent.Step> pendingSteps = new ArrayList<>();
     private List<TrainingEvent> pendingNotable = new ArrayList<>();
     private TrainingEvent.Started pendingStarted;
+    private TrainingEvent.RankMemory pendingRankMemory;
     private TrainingEvent pendingTerminal;
     private final Consumer<TrainingEvent.Started> onStartedWorker;
     private boolean ended;
@@ -45,6 +46,8 @@ public final class TrainingEventAdapter implements TrainingEvent.Listener {
         switch (event) {
             case TrainingEvent.Step s -> pendingSteps.add(s);
             case TrainingEvent.Started s -> pendingStarted = s;
+            // one per step in a data-parallel run: like steps, only the newest reaches the screen
+            case TrainingEvent.RankMemory m -> pendingRankMemory = m;
             case TrainingEvent.Finished f -> pendingTerminal = f;
             case TrainingEvent.Failed f -> pendingTerminal = f;
             case TrainingEvent.Cancelled c -> pendingTerminal = c;
@@ -62,22 +65,26 @@ public final class TrainingEventAdapter implements TrainingEvent.Listener {
         List<TrainingEvent.Step> steps;
         List<TrainingEvent> notable;
         TrainingEvent.Started started;
+        TrainingEvent.RankMemory rankMemory;
         TrainingEvent terminal;
         synchronized (this) {
-            if (pendingSteps.isEmpty() && pendingNotable.isEmpty() && pendingStarted == null && pendingTerminal == null) return false;
+            if (pendingSteps.isEmpty() && pendingNotable.isEmpty() && pendingStarted == null && pendingTerminal == null
+                    && pendingRankMemory == null) return false;
             steps = pendingSteps;
             notable = pendingNotable;
             started = pendingStarted;
+            rankMemory = pendingRankMemory;
             terminal = pendingTerminal;
             pendingSteps = new ArrayList<>();
             pendingNotable = new ArrayList<>();
             pendingStarted = null;
+            pendingRankMemory = null;
             pendingTerminal = null;
             if (terminal != null) ended = true;
         }
         if (started != null) onStartedWorker.accept(started);
         charts.append(steps);
-        Update u = new Update(started, steps.isEmpty() ? null : steps.getLast(), List.copyOf(notable), terminal);
+        Update u = new Update(started, steps.isEmpty() ? null : steps.getLast(), rankMemory, List.copyOf(notable), terminal);
         fx.execute(() -> sink.accept(u));
         return true;
     }

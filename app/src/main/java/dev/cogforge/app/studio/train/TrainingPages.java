@@ -24,9 +24,11 @@ public final class TrainingPages {
     private final TrainViewModel train;
     private final SamplesViewModel samples;
     private final ExportViewModel export;
+    private final AppDirs dirs;
 
     public TrainingPages(MainViewModel main, Executor background, Executor fx, AppDirs dirs, TrainingService trainer,
             VideoOpener opener) {
+        this.dirs = dirs;
         settings = new SettingsViewModel(background, fx, new Presets.Locations(dirs.cache(),
                 dirs.cache().resolve("sample-datasets").resolve("shapes"), dirs.runs()));
         train = new TrainViewModel(trainer, settings, background, fx);
@@ -48,6 +50,7 @@ public final class TrainingPages {
     public TrainViewModel train() { return train; }
     public SamplesViewModel samples() { return samples; }
     public ExportViewModel export() { return export; }
+    public AppDirs dirs() { return dirs; }
 
     /** The controller for one of these pages, or null when {@code type} is not one of them. */
     public Object controllerFor(Class<?> type) {

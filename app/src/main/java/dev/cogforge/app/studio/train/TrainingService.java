@@ -1,5 +1,6 @@
 package dev.cogforge.app.studio.train;
 
+import dev.cogforge.core.engine.ComputeDevice;
 import dev.cogforge.core.train.TrainingEvent;
 import dev.cogforge.core.train.TrainingHandle;
 import dev.cogforge.core.train.config.RunConfig;
@@ -8,4 +9,9 @@ import dev.cogforge.core.train.config.RunConfig;
 @FunctionalInterface
 public interface TrainingService {
     TrainingHandle start(RunConfig config, TrainingEvent.Listener listener) throws Exception;
+
+    /** A run on {@code device} (the Settings page's choice); services that cannot choose ignore it. */
+    default TrainingHandle start(RunConfig config, ComputeDevice device, TrainingEvent.Listener listener) throws Exception {
+        return start(config, listener);
+    }
 }
