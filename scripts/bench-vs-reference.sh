@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side timing of one CogVideoX training step: the Python reference (shared/reference/bench_reference.py,
-# diffusers v0.32.2 on Debian's torch) and `cogforge bench step`, alternated ROUNDS times with the same options.
+# diffusers v0.32.2 on Debian's torch) and `cogforge bench train`, alternated ROUNDS times with the same options.
 # Both sides are timed in wall time and in the stepping thread's CPU time (the reference through a wrapper that
 # swaps time.perf_counter for time.thread_time), because wall time on a shared machine mostly measures the load.
 #
@@ -27,7 +27,7 @@ for i in $(seq 1 "$rounds"); do
   echo "round $i: $(uptime | sed 's/.*load/load/')" >&2
   "$python" "$reference" "$@" --json "$work/ref-wall-$i.json" >/dev/null
   "$python" "$work/thread_time.py" "$reference" "$@" --json "$work/ref-cpu-$i.json" >/dev/null
-  "$root/cogforge" bench step "$@" --json "$work/java-$i.json" >/dev/null
+  "$root/cogforge" bench train "$@" --json "$work/java-$i.json" >/dev/null
 done
 "$python" - "$work" "$rounds" <<'EOF'
 import json, statistics, sys

@@ -34,7 +34,6 @@ import picocli.CommandLine.Spec;
                 VaeBenchCommand.class,
                 TrainBenchCommand.class,
                 SampleBenchCommand.class,
-                StepBenchCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @Spec

@@ -66,8 +66,7 @@ final class SampleBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Engine.ensureLoaded();
-        if (threads > 0) Engine.setThreads(threads);
+        BenchSupport.startEngine(threads);
         PrintWriter out = spec.commandLine().getOut();
         if (model != null) return benchModel(out);
         String json = String.format(Locale.ROOT, """
@@ -87,11 +86,11 @@ final class SampleBenchCommand implements Callable<Integer> {
             for (CogVideoXScheduler.Kind kind : CogVideoXScheduler.Kind.values()) {
                 List<Double> perStep = timeSteps(transformer, config, kind, steps);
                 out.printf(Locale.ROOT, "%-4s median %.4f s/step, mean %.4f s/step (%d timed steps after 1 warm-up)%n",
-                        kind.name().toLowerCase(Locale.ROOT), median(perStep), perStep.stream().mapToDouble(d -> d).average().orElse(Double.NaN),
+                        kind.name().toLowerCase(Locale.ROOT), BenchSupport.median(perStep), perStep.stream().mapToDouble(d -> d).average().orElse(Double.NaN),
                         perStep.size());
             }
         }
-        out.printf(Locale.ROOT, "peak RSS %.1f MiB%n", TransformerBenchCommand.peakRssMiB());
+        out.printf(Locale.ROOT, "peak RSS %.1f MiB%n", BenchSupport.peakRssMiB());
         return 0;
     }
 
@@ -135,22 +134,14 @@ final class SampleBenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "sample bench on %s: %d frames %dx%d, %d dpm steps, guidance %.1f, threads %d%n", p.folder().describe(),
                     result.frames(), result.width(), result.height(), steps, guidance, Engine.threads());
             out.printf(Locale.ROOT, "denoising median %.4f s/step (first step %.4f s), whole run %.2f s incl. loading, decode, mp4 (%s)%n",
-                    median(perStep.size() > 1 ? perStep.subList(1, perStep.size()) : perStep), perStep.getFirst(), total, result.codec());
+                    BenchSupport.median(perStep.size() > 1 ? perStep.subList(1, perStep.size()) : perStep), perStep.getFirst(), total, result.codec());
         } finally {
             try (var files = Files.list(tmp)) {
                 for (Path f : files.toList()) Files.deleteIfExists(f);
             }
             Files.deleteIfExists(tmp);
         }
-        out.printf(Locale.ROOT, "peak RSS %.1f MiB%n", TransformerBenchCommand.peakRssMiB());
+        out.printf(Locale.ROOT, "peak RSS %.1f MiB%n", BenchSupport.peakRssMiB());
         return 0;
-    }
-
-    private static double median(List<Double> v) {
-        List<Double> s = new ArrayList<>(v);
-        s.sort(null);
-        int n = s.size();
-        if (n == 0) return Double.NaN;
-        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
     }
 }

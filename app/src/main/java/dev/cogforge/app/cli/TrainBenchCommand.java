@@ -1,135 +1,206 @@
 package dev.cogforge.app.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.GeneratorOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
-import dev.cogforge.core.engine.ComputeDevice;
 import dev.cogforge.core.engine.Engine;
-import dev.cogforge.core.engine.MemoryMeter;
-import dev.cogforge.core.engine.MemorySnapshot;
+import dev.cogforge.core.io.AtomicFiles;
+import dev.cogforge.core.io.ConfigJson;
 import dev.cogforge.core.lora.LoraConfig;
 import dev.cogforge.core.lora.LoraInjector;
 import dev.cogforge.core.models.cogvideox.CogVideoXTransformer3D;
 import dev.cogforge.core.models.cogvideox.RotaryEmbedding;
-import dev.cogforge.core.models.cogvideox.TransformerConfig;
+import dev.cogforge.core.nn.Parameter;
+import dev.cogforge.core.schedulers.GeneratorNoise;
 import dev.cogforge.core.schedulers.SchedulerConfig;
 import dev.cogforge.core.schedulers.TrainingNoise;
 import dev.cogforge.core.train.TrainingStep;
 import dev.cogforge.core.train.optim.AdamW;
 import dev.cogforge.core.train.optim.NamedParam;
-
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code cogforge bench train}: seconds per LoRA (or full) training step of a random-weight transformer on the CPU, the
- * same step and sizes as {@code shared/reference/bench_reference.py} (add_noise → forward → x̂0 → weighted MSE →
- * backward → clip 1.0 → AdamW) so the two print comparable numbers.
+ * The Java twin of {@code shared/reference/bench_reference.py}: one cogvideox-factory training step (add_noise →
+ * transformer → x̂0 from the v-prediction → 1/(1−ᾱ)-weighted MSE → backward → clip_grad_norm(1.0) → AdamW(lr 1e-3,
+ * betas (0.9, 0.95), eps 1e-8, wd 1e-3) → zero_grad) on random float32 weights, with the same options, so that the
+ * two can be run back to back and compared. The step is the trainer's own {@link TrainingStep}. Prints the median
+ * wall and thread-CPU seconds per step, min/max, peak RSS and, with {@code --profile}, where the time of a step goes.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Median seconds per training step and peak RSS for a random-weight CogVideoX transformer",
-                "(same options and step as shared/reference/bench_reference.py)."})
+        description = {"Time one CogVideoX training step (the trainer's step; same step and options as the Python reference",
+                "benchmark shared/reference/bench_reference.py): median s/step, thread CPU s/step and peak RSS."})
 public final class TrainBenchCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
-    @Option(names = "--layers", defaultValue = "4") int layers;
-    @Option(names = "--heads", defaultValue = "4") int heads;
-    @Option(names = "--head-dim", defaultValue = "32") int headDim;
-    @Option(names = "--in-channels", defaultValue = "16") int inChannels;
-    @Option(names = "--time-embed-dim", defaultValue = "64") int timeEmbedDim;
-    @Option(names = "--text-dim", defaultValue = "64") int textDim;
-    @Option(names = "--text-len", defaultValue = "16") int textLen;
-    @Option(names = "--frames", defaultValue = "4", description = "latent frames") int frames;
-    @Option(names = "--height", defaultValue = "16", description = "latent height") int height;
-    @Option(names = "--width", defaultValue = "16", description = "latent width") int width;
-    @Option(names = "--patch", defaultValue = "2") int patch;
-    @Option(names = "--rotary", description = "5b style (rotary) instead of 2b style (sincos)") boolean rotary;
-    @Option(names = "--batch", defaultValue = "1") int batch;
+    @Mixin TransformerBenchOptions size;
     @Option(names = "--rank", defaultValue = "4", description = "LoRA rank; 0 = full fine-tune of all parameters") int rank;
-    @Option(names = "--checkpointing", description = "gradient checkpointing per block") boolean checkpointing;
+    @Option(names = "--checkpointing", description = "per-block gradient checkpointing (the reference has none)") boolean checkpointing;
     @Option(names = "--steps", defaultValue = "10") int steps;
     @Option(names = "--warmup", defaultValue = "2") int warmup;
-    @Option(names = "--threads", defaultValue = "0", description = "intra-op threads (0 = libtorch default)") int threads;
+    @Option(names = "--threads", defaultValue = "0", description = "intra-op threads (0 = engine default)") int threads;
+    @Option(names = "--profile", description = "also print the median thread-CPU time of each part of the step") boolean profile;
+    @Option(names = "--json", description = "also write the result here") Path json;
+
+    /** Sections of a step for {@code --profile}: drawing the noise and timesteps counts towards "noise". */
+    private static final String[] SECTIONS = {"noise", "forward", "loss", "backward", "clip", "adamw", "zero_grad"};
 
     @Override
-    public Integer call() {
-        Engine.ensureLoaded();
-        if (threads > 0) Engine.setThreads(threads);
+    public Integer call() throws IOException {
+        size.requirePositive();
+        if (steps < 1 || warmup < 0) throw new IllegalArgumentException("--steps must be positive, --warmup non-negative");
+        BenchSupport.startEngine(threads);
         PrintWriter out = spec.commandLine().getOut();
-        String json = """
-                {"num_attention_heads": %d, "attention_head_dim": %d, "in_channels": %d, "out_channels": %d, "time_embed_dim": %d,
-                 "text_embed_dim": %d, "num_layers": %d, "sample_width": %d, "sample_height": %d, "sample_frames": %d,
-                 "patch_size": %d, "temporal_compression_ratio": 4, "max_text_seq_length": %d,
-                 "use_rotary_positional_embeddings": %b}
-                """.formatted(heads, headDim, inChannels, inChannels, timeEmbedDim, textDim, layers, width, height,
-                (frames - 1) * 4 + 1, patch, textLen, rotary);
-        MemoryMeter meter = MemoryMeter.of(ComputeDevice.CPU);
-        try (CogVideoXTransformer3D model = new CogVideoXTransformer3D(TransformerConfig.parse(json, "bench config"));
-             PointerScope outer = new PointerScope()) {
+        try (CogVideoXTransformer3D model = new CogVideoXTransformer3D(size.config());
+                GeneratorNoise rng = new GeneratorNoise(0)) {
             model.initializeRandom(0, 0.02);
-            List<NamedParam> params = new ArrayList<>();
+            Map<String, Parameter> trainable;
             if (rank > 0) {
                 LoraInjector.inject(model, LoraConfig.of(rank, rank), LoraInjector.DEFAULT_ADAPTER, 0);
-                LoraInjector.adapterParameters(model, LoraInjector.DEFAULT_ADAPTER).forEach((k, p) -> params.add(new NamedParam(k, p.get())));
+                trainable = LoraInjector.loraParameters(model);
             } else {
                 model.requiresGrad(true);
-                model.stateDict().forEach((k, p) -> params.add(new NamedParam(k, p.get())));
+                trainable = new LinkedHashMap<>(model.stateDict());
+                trainable.values().removeIf(p -> !p.isSet());
             }
-            model.setGradientCheckpointing(checkpointing);
             model.train(true);
-            TrainingNoise noise = new TrainingNoise(SchedulerConfig.cogVideoX(rotary ? 1.0 : 3.0));
-            Generator g = torch.createCPUGenerator(0);
-            Tensor x0 = torch.randn(new long[] {batch, frames, inChannels, height, width}, new GeneratorOptional(g), new TensorOptions(ScalarType.Float));
-            Tensor emb = torch.randn(new long[] {batch, textLen, textDim}, new GeneratorOptional(g), new TensorOptions(ScalarType.Float));
-            RotaryEmbedding.Tables rot = rotary ? RotaryEmbedding.prepare(height * 8, width * 8, frames, 8, patch, null, headDim,
-                    height * 8, width * 8) : null;
-            try (AdamW opt = AdamW.adamW(params, 1e-3, 1e-3, 0.9, 0.95, 1e-8)) {
-                TrainingStep step = new TrainingStep(model, noise, params, opt, 1.0);
-                double[] times = new double[steps];
-                double lastLoss = 0;
-                for (int i = 0; i < warmup + steps; i++) {
+            model.setGradientCheckpointing(checkpointing);
+            List<NamedParam> named = new ArrayList<>();
+            trainable.forEach((k, p) -> named.add(new NamedParam(k, p.get())));
+            TrainingNoise noising = new TrainingNoise(SchedulerConfig.cogVideoX(size.rotary ? 1.0 : 3.0));
+            try (AdamW opt = AdamW.adamW(named, 1e-3, 1e-3, 0.9, 0.95, 1e-8);
+                    PointerScope inputs = new PointerScope()) {
+                TensorOptions f32 = new TensorOptions(ScalarType.Float);
+                Tensor x0 = torch.randn(size.latentShape(), new GeneratorOptional(rng.generator()), f32);
+                Tensor emb = torch.randn(size.promptShape(), new GeneratorOptional(rng.generator()), f32);
+                TimedStep step = new TimedStep(new TrainingStep(model, noising, named, opt, 1.0), noising, rng, x0, emb,
+                        size.rotaryTables());
+                for (int i = 0; i < warmup; i++) step.run();
+                List<Double> times = new ArrayList<>();
+                List<Double> cpuTimes = new ArrayList<>();
+                List<long[]> sections = new ArrayList<>();
+                double lastLoss = Double.NaN;
+                ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+                for (int i = 0; i < steps; i++) {
+                    long c0 = cpu.getCurrentThreadCpuTime();
                     long t0 = System.nanoTime();
-                    try (PointerScope s = new PointerScope()) {
-                        Tensor eps = torch.randn(new long[] {batch, frames, inChannels, height, width}, new GeneratorOptional(g), new TensorOptions(ScalarType.Float));
-                        Tensor t = torch.randint(0, 1000L, new long[] {batch}, new GeneratorOptional(g), new TensorOptions(ScalarType.Long));
-                        TrainingStep.Forward f = step.accumulate(new TrainingStep.Inputs(x0, emb, eps, t, null, null, rot), 1);
-                        lastLoss = f.loss().item_double();
-                        step.clipGradients();
-                        step.update(1e-3);
-                    }
-                    if (i >= warmup) times[i - warmup] = (System.nanoTime() - t0) / 1e9;
+                    lastLoss = step.run();
+                    times.add((System.nanoTime() - t0) / 1e9);
+                    cpuTimes.add((cpu.getCurrentThreadCpuTime() - c0) / 1e9);
+                    sections.add(step.sectionNanos());
                 }
-                double[] sorted = times.clone();
-                Arrays.sort(sorted);
-                double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-                MemorySnapshot mem = meter.snapshot();
-                long trainableParams = params.stream().mapToLong(p -> p.tensor().numel()).sum();
-                long seq = (long) frames * (height / patch) * (width / patch);
-                out.printf(Locale.ROOT, "{%n  \"lora_rank\": %d,%n  \"gradient_checkpointing\": %b,%n  \"rotary\": %b,%n  \"video_tokens\": %d,%n"
-                                + "  \"text_tokens\": %d,%n  \"trainable_params\": %d,%n  \"total_params\": %d,%n  \"median_s_per_step\": %.5f,%n"
-                                + "  \"min_s\": %.5f,%n  \"max_s\": %.5f,%n  \"steps\": %d,%n  \"threads\": %d,%n  \"peak_rss_mib\": %.1f,%n  \"last_loss\": %.5f%n}%n",
-                        rank, checkpointing, rotary, seq, textLen, trainableParams, model.parameterCount(), median, sorted[0],
-                        sorted[sorted.length - 1], steps, Engine.threads(), mem.peak() / 1048576.0, lastLoss);
-                out.flush();
+                report(out, model, trainable, times, cpuTimes, sections, lastLoss);
             }
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e.getMessage(), e);
         }
         return 0;
+    }
+
+    /**
+     * The trainer's step with its pieces timed in this thread's CPU time: CPU ops (and, on the CPU, autograd's
+     * backward) run synchronously on the calling thread, and CPU time is far less disturbed than wall time by other
+     * processes on a shared machine. With more than one intra-op thread it misses the pool's work.
+     */
+    private static final class TimedStep {
+        private final ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+        private final TrainingStep step;
+        private final TrainingNoise noising;
+        private final GeneratorNoise rng;
+        private final Tensor x0;
+        private final Tensor emb;
+        private final RotaryEmbedding.Tables rope;
+        private final long[] marks = new long[SECTIONS.length + 1];
+
+        TimedStep(TrainingStep step, TrainingNoise noising, GeneratorNoise rng, Tensor x0, Tensor emb, RotaryEmbedding.Tables rope) {
+            this.step = step;
+            this.noising = noising;
+            this.rng = rng;
+            this.x0 = x0;
+            this.emb = emb;
+            this.rope = rope;
+            step.setPhaseListener(phase -> marks[phase.ordinal() + 1] = cpu.getCurrentThreadCpuTime());
+        }
+
+        /** One step; returns its loss. */
+        double run() {
+            try (PointerScope scope = new PointerScope()) {
+                marks[0] = cpu.getCurrentThreadCpuTime();
+                Tensor noise = rng.draw(dev.cogforge.core.engine.Tensors.shape(x0), ScalarType.Float);
+                Tensor ts = noising.sampleTimesteps(x0.size(0), rng);
+                TrainingStep.Forward f = step.accumulate(new TrainingStep.Inputs(x0, emb, noise, ts, null, null, rope), 1);
+                step.clipGradients();
+                step.update(1e-3);
+                return f.loss().item_double();
+            }
+        }
+
+        long[] sectionNanos() {
+            long[] d = new long[SECTIONS.length];
+            for (int i = 0; i < d.length; i++) d[i] = marks[i + 1] - marks[i];
+            return d;
+        }
+    }
+
+    private void report(PrintWriter out, CogVideoXTransformer3D model, Map<String, Parameter> trainable, List<Double> times,
+            List<Double> cpuTimes, List<long[]> sections, double lastLoss) throws IOException {
+        long tokens = size.videoTokens();
+        long trainableCount = trainable.values().stream().mapToLong(Parameter::numel).sum();
+        double median = BenchSupport.median(times);
+        double min = times.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        double max = times.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        double cpuMedian = BenchSupport.median(cpuTimes);
+        double cpuMin = cpuTimes.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        double rss = BenchSupport.peakRssMiB();
+        out.printf(Locale.ROOT, "config: layers %d, heads %d x %d, %d video + %d text tokens, batch %d, %s, %s%s, threads %d%n",
+                size.layers, size.heads, size.headDim, tokens, size.textLen, size.batch, size.rotary ? "rotary" : "sincos",
+                rank > 0 ? "LoRA rank " + rank : "full fine-tune", checkpointing ? ", checkpointing" : "", Engine.threads());
+        out.printf(Locale.ROOT, "trainable params  %d of %d%n", trainableCount, model.parameterCount());
+        out.printf(Locale.ROOT, "median            %.4f s/step (min %.4f, max %.4f, %d steps after %d warm-up)%n",
+                median, min, max, times.size(), warmup);
+        out.printf(Locale.ROOT, "thread CPU        %.4f s/step median (min %.4f)%n", cpuMedian, cpuMin);
+        out.printf(Locale.ROOT, "peak RSS          %.1f MiB%n", rss);
+        ObjectNode res = ConfigJson.MAPPER.createObjectNode();
+        res.put("impl", "cogforge-java").put("layers", size.layers).put("heads", size.heads).put("head_dim", size.headDim)
+                .put("video_tokens", tokens).put("text_tokens", size.textLen).put("batch", size.batch).put("rotary", size.rotary)
+                .put("lora_rank", rank).put("checkpointing", checkpointing).put("trainable_params", trainableCount)
+                .put("total_params", model.parameterCount()).put("median_s_per_step", median).put("min_s", min)
+                .put("max_s", max).put("median_cpu_s_per_step", cpuMedian).put("min_cpu_s", cpuMin).put("steps", times.size())
+                .put("threads", Engine.threads()).put("peak_rss_mib", rss).put("last_loss", lastLoss)
+                .put("libtorch", Engine.libtorchVersion());
+        if (profile) {
+            ObjectNode prof = res.putObject("section_median_cpu_s");
+            out.println("section medians (thread CPU s):");
+            for (int i = 0; i < SECTIONS.length; i++) {
+                List<Double> v = new ArrayList<>();
+                for (long[] s : sections) v.add(s[i] / 1e9);
+                double m = BenchSupport.median(v);
+                prof.put(SECTIONS[i], m);
+                out.printf(Locale.ROOT, "  %-10s %.4f  (%4.1f%%)%n", SECTIONS[i], m, 100 * m / cpuMedian);
+            }
+        }
+        String text = ConfigJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(res);
+        out.println(text);
+        out.flush();
+        if (json != null) AtomicFiles.writeString(json, text + "\n");
     }
 }

@@ -18,9 +18,11 @@ import dev.cogforge.core.io.AppDirs;
 import dev.cogforge.core.dist.DistributedEnv;
 import dev.cogforge.core.dist.DistributedTimeouts;
 import dev.cogforge.core.dist.Launcher;
+import dev.cogforge.core.engine.MemorySnapshot;
 import dev.cogforge.core.train.CheckpointStore;
 import dev.cogforge.core.train.DistributedTraining;
 import dev.cogforge.core.train.MetricsWriter;
+import dev.cogforge.core.train.RunSummary;
 import dev.cogforge.core.train.Trainer;
 import dev.cogforge.core.train.TrainingEvent;
 import dev.cogforge.core.train.TrainingHandle;
@@ -134,6 +136,13 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** "memory: estimated X, measured peak Y" (the estimate made before the start next to what the run really used). */
+    static String memoryLine(TrainingEvent.Finished f) {
+        String estimated = f.memoryEstimate() == null ? "n/a" : MemorySnapshot.mib(f.memoryEstimate().peakBytes());
+        String measured = f.measuredPeakBytes() > 0 ? MemorySnapshot.mib(f.measuredPeakBytes()) : "n/a";
+        return "memory: estimated " + estimated + ", measured peak " + measured;
+    }
+
     static int train(RunConfig config, PrintWriter out, PrintWriter err) throws InterruptedException {
         return train(config, out, err, true);
     }
@@ -180,12 +189,14 @@ public final class TrainCommand implements Callable<Integer> {
         return switch (end) {
             case TrainingEvent.Finished f -> {
                 out.printf(Locale.ROOT, "%nfinished %d steps in %.1f s%n", f.steps(), f.totalTimeS());
+                out.println(memoryLine(f));
                 out.println("  run folder: " + dir);
                 Path lora = dir.resolve(CheckpointStore.LORA_WEIGHTS);
                 if (config.isLora()) out.println("  LoRA:       " + lora);
                 else out.println("  model:      " + dir.resolve(Trainer.FULL_OUTPUT_FOLDER));
                 out.println("  metrics:    " + dir.resolve(MetricsWriter.FILE_NAME));
                 out.println("  config:     " + dir.resolve("config.json"));
+                out.println("  summary:    " + dir.resolve(RunSummary.FILE_NAME));
                 out.flush();
                 yield 0;
             }
@@ -238,6 +249,7 @@ public final class TrainCommand implements Callable<Integer> {
                     total = Math.max(1, s.totalSteps());
                     out.printf(Locale.ROOT, "training: %d steps, %d epoch(s), %,d trainable parameters%s%n", s.totalSteps(), s.epochs(),
                             s.trainableParams(), s.resumedFromStep() > 0 ? ", resumed from step " + s.resumedFromStep() : "");
+                    if (s.memoryEstimate() != null) out.println("memory estimate: " + s.memoryEstimate().describe());
                 }
                 case TrainingEvent.RankMemory m -> ranks = m;
                 case TrainingEvent.Step s -> {

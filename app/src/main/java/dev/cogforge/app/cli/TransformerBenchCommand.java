@@ -1,8 +1,5 @@
 package dev.cogforge.app.cli;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -25,6 +22,7 @@ import dev.cogforge.core.models.cogvideox.RotaryEmbedding;
 import dev.cogforge.core.models.cogvideox.TrainingPass;
 import dev.cogforge.core.models.cogvideox.TransformerConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,19 +33,7 @@ import picocli.CommandLine.Option;
 @Command(name = "transformer", mixinStandardHelpOptions = true,
         description = "Time the CogVideoX transformer forward and forward+backward on CPU (random weights).")
 public final class TransformerBenchCommand implements Callable<Integer> {
-    @Option(names = "--layers", defaultValue = "4") int layers;
-    @Option(names = "--heads", defaultValue = "4") int heads;
-    @Option(names = "--head-dim", defaultValue = "32") int headDim;
-    @Option(names = "--in-channels", defaultValue = "16") int inChannels;
-    @Option(names = "--time-embed-dim", defaultValue = "64") int timeEmbedDim;
-    @Option(names = "--text-dim", defaultValue = "64") int textDim;
-    @Option(names = "--text-len", defaultValue = "16") int textLen;
-    @Option(names = "--frames", defaultValue = "4", description = "latent frames") int frames;
-    @Option(names = "--height", defaultValue = "16", description = "latent height") int height;
-    @Option(names = "--width", defaultValue = "16", description = "latent width") int width;
-    @Option(names = "--patch", defaultValue = "2") int patch;
-    @Option(names = "--batch", defaultValue = "1") int batch;
-    @Option(names = "--rotary", description = "5b style (rotary) instead of 2b style (sincos)") boolean rotary;
+    @Mixin TransformerBenchOptions size;
     @Option(names = "--checkpointing", description = "per-block gradient checkpointing") boolean checkpointing;
     @Option(names = "--rank", defaultValue = "4", description = "LoRA rank; 0 = all parameters trainable") int rank;
     @Option(names = "--steps", defaultValue = "10") int steps;
@@ -56,15 +42,9 @@ public final class TransformerBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Engine.ensureLoaded();
-        if (threads > 0) Engine.setThreads(threads);
-        String json = String.format(Locale.ROOT, """
-                {"num_attention_heads": %d, "attention_head_dim": %d, "in_channels": %d, "out_channels": %d,
-                 "time_embed_dim": %d, "text_embed_dim": %d, "num_layers": %d, "sample_width": %d, "sample_height": %d,
-                 "sample_frames": %d, "patch_size": %d, "max_text_seq_length": %d, "use_rotary_positional_embeddings": %s}
-                """, heads, headDim, inChannels, inChannels, timeEmbedDim, textDim, layers, width, height,
-                (frames - 1) * 4 + 1, patch, textLen, rotary);
-        TransformerConfig config = TransformerConfig.parse(json, "bench config");
+        size.requirePositive();
+        BenchSupport.startEngine(threads);
+        TransformerConfig config = size.config();
         try (CogVideoXTransformer3D model = new CogVideoXTransformer3D(config)) {
             model.initializeRandom(0, 0.02);
             if (rank > 0) LoraInjector.inject(model, LoraConfig.of(rank, rank), "default", 0);
@@ -73,19 +53,18 @@ public final class TransformerBenchCommand implements Callable<Integer> {
             model.setGradientCheckpointing(checkpointing);
             var g = torch.createCPUGenerator(0);
             TensorOptions f32 = new TensorOptions(ScalarType.Float);
-            Tensor x = torch.randn(new long[] {batch, frames, inChannels, height, width}, new GeneratorOptional(g), f32);
-            Tensor text = torch.randn(new long[] {batch, textLen, textDim}, new GeneratorOptional(g), f32);
+            Tensor x = torch.randn(size.latentShape(), new GeneratorOptional(g), f32);
+            Tensor text = torch.randn(size.promptShape(), new GeneratorOptional(g), f32);
             x.retainReference();
             text.retainReference();
-            RotaryEmbedding.Tables rope = rotary
-                    ? RotaryEmbedding.prepare(height * 8, width * 8, frames, 8, patch, null, headDim, height * 8, width * 8) : null;
-            long[] t = new long[batch];
-            double forward = median(time(() -> {
+            RotaryEmbedding.Tables rope = size.rotaryTables();
+            long[] t = new long[size.batch];
+            double forward = BenchSupport.median(time(() -> {
                 try (PointerScope s = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
                     model.forward(x, text, timesteps(t), null, rope);
                 }
             }));
-            double step = median(time(() -> {
+            double step = BenchSupport.median(time(() -> {
                 try (PointerScope s = new PointerScope()) {
                     TrainingPass pass = model.forwardForTraining(x, text, timesteps(t), null, rope);
                     Tensor loss = pass.output().sub(x).pow(new Scalar(2)).mean();
@@ -95,14 +74,13 @@ public final class TransformerBenchCommand implements Callable<Integer> {
                     });
                 }
             }));
-            long tokens = (long) frames * (height / patch) * (width / patch);
             System.out.printf(Locale.ROOT, "config: layers %d, heads %d x %d, %d video + %d text tokens, batch %d, %s, %s, %s, threads %d%n",
-                    layers, heads, headDim, tokens, textLen, batch, rotary ? "rotary" : "sincos",
+                    size.layers, size.heads, size.headDim, size.videoTokens(), size.textLen, size.batch, size.rotary ? "rotary" : "sincos",
                     rank > 0 ? "LoRA rank " + rank : "full fine-tune", checkpointing ? "checkpointing" : "no checkpointing",
                     Engine.threads());
             System.out.printf(Locale.ROOT, "forward           %.4f s/step (median of %d)%n", forward, steps);
             System.out.printf(Locale.ROOT, "forward+backward  %.4f s/step (median of %d)%n", step, steps);
-            System.out.printf(Locale.ROOT, "peak RSS          %.1f MiB%n", peakRssMiB());
+            System.out.printf(Locale.ROOT, "peak RSS          %.1f MiB%n", BenchSupport.peakRssMiB());
         }
         return 0;
     }
@@ -122,24 +100,5 @@ public final class TransformerBenchCommand implements Callable<Integer> {
             out.add((System.nanoTime() - t0) / 1e9);
         }
         return out;
-    }
-
-    private static double median(List<Double> v) {
-        List<Double> s = new ArrayList<>(v);
-        s.sort(null);
-        int n = s.size();
-        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
-    }
-
-    /** VmHWM of /proc/self/status (Linux); NaN elsewhere. */
-    static double peakRssMiB() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
-            }
-        } catch (IOException | NumberFormatException e) {
-            return Double.NaN;
-        }
-        return Double.NaN;
     }
 }

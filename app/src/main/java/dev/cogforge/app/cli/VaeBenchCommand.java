@@ -58,8 +58,7 @@ public final class VaeBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Engine.ensureLoaded();
-        if (threads != null) Engine.setThreads(threads);
+        BenchSupport.startEngine(threads);
         Path configFile = resolveConfig();
         VaeConfig cfg = VaeConfig.read(configFile);
         try (AutoencoderKLCogVideoX vae = weights
@@ -78,7 +77,7 @@ public final class VaeBenchCommand implements Callable<Integer> {
             System.out.printf("%-8s %10s %10s %12s %16s%n", "tiling", "encode_s", "decode_s", "peak_rss_mib", "latent_shape");
             for (boolean tiled : new boolean[] {false, true}) {
                 vae.setTiling(tiled, tiles);
-                boolean peakReset = resetPeakRss();
+                boolean peakReset = BenchSupport.resetPeakRss();
                 double enc = Double.MAX_VALUE, dec = Double.MAX_VALUE;
                 String latentShape = "";
                 for (int r = 0; r < repeat; r++) {
@@ -97,7 +96,7 @@ public final class VaeBenchCommand implements Callable<Integer> {
                     }
                 }
                 System.out.printf(Locale.ROOT, "%-8s %10.3f %10.3f %12.1f%s %s%n", tiled ? "on" : "off", enc, dec,
-                        peakRssMib(), peakReset ? "" : "*", latentShape);
+                        BenchSupport.peakRssMiB(), peakReset ? "" : "*", latentShape);
             }
             System.out.println("peak_rss_mib: VmHWM of this process, reset before each phase (* = reset not permitted: cumulative)");
         }
@@ -107,24 +106,5 @@ public final class VaeBenchCommand implements Callable<Integer> {
     private Path resolveConfig() throws IOException {
         if (config == null) return FixtureRunner.configuredRoot().resolve("vae/config.json");
         return Files.isDirectory(config) ? config.resolve("config.json") : config;
-    }
-
-    /** Writing 5 to clear_refs resets the kernel's peak-RSS counter (Linux 4.0+). */
-    private static boolean resetPeakRss() {
-        try {
-            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-            return true;
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
-        }
-    }
-
-    private static double peakRssMib() throws IOException {
-        Path status = Path.of("/proc/self/status");
-        if (!Files.isReadable(status)) return Double.NaN;
-        for (String line : Files.readAllLines(status)) {
-            if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
-        }
-        return Double.NaN;
     }
 }

@@ -70,4 +70,14 @@ class TrainCommandTest {
         assertTrue(bar.startsWith("[###############...............] 5/10 loss 0.1250"), bar);
         assertTrue(bar.contains("5.00 it/s") && bar.contains("ETA 0:01:05"), bar);
     }
+
+    @Test
+    void finishedRunShowsTheEstimateNextToTheMeasuredPeak() {
+        var m = dev.cogforge.core.train.ModelDimensions.cogVideoX2b();
+        var c = new dev.cogforge.core.train.config.RunConfig();
+        var estimate = dev.cogforge.core.train.MemoryEstimator.estimateRun(c, m, "bf16", false);
+        String line = TrainCommand.memoryLine(new TrainingEvent.Finished(3, java.nio.file.Path.of("run"), 1.0, estimate, 300L << 20));
+        assertTrue(line.matches("memory: estimated [0-9.]+ MiB, measured peak 300\\.0 MiB"), line);
+        assertEquals("memory: estimated n/a, measured peak n/a", TrainCommand.memoryLine(new TrainingEvent.Finished(3, java.nio.file.Path.of("run"), 1.0)));
+    }
 }

@@ -1,5 +1,8 @@
 package dev.cogforge.core.train;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import dev.cogforge.core.train.config.RunConfig;
 
 /**
@@ -54,7 +57,64 @@ public final class MemoryEstimator {
         }
     }
 
+    /** Transformer activations of one bucket ({@code frames} pixel frames, {@code height × width} pixels), in bytes. */
+    public record BucketActivations(int frames, int height, int width, long withCheckpointing, long withoutCheckpointing) {}
+
+    /**
+     * A run's estimate before it starts: the totals for its largest bucket as configured, and each configured
+     * bucket's activations with and without gradient checkpointing. {@link #peakBytes()} is what the run should
+     * peak at (with validation when it renders validation videos).
+     */
+    public record RunEstimate(Estimate largestBucket, List<BucketActivations> buckets, boolean withValidation) {
+        public RunEstimate {
+            buckets = List.copyOf(buckets);
+        }
+
+        public long peakBytes() {
+            return withValidation ? largestBucket.peakWithValidation() : largestBucket.peakBeforeValidation();
+        }
+
+        public String describe() {
+            StringBuilder b = new StringBuilder(largestBucket.describe());
+            // the factory's default buckets are ~100 combinations: list them only when they fit on a screen
+            if (buckets.size() > 8) return b.append(String.format("%n  (%d buckets; the totals are for the largest)", buckets.size())).toString();
+            for (BucketActivations a : buckets) {
+                b.append(String.format("%n  bucket %dx%dx%d activations: %s with checkpointing, %s without", a.frames(), a.height(),
+                        a.width(), gib(a.withCheckpointing()), gib(a.withoutCheckpointing())));
+            }
+            return b.toString();
+        }
+    }
+
     private MemoryEstimator() {}
+
+    /**
+     * The estimate for {@code config} on a model of dimensions {@code m}, with the weights held in
+     * {@code mixedPrecision} ("no" = fp32, "bf16"/"fp16"), which may differ from the config where the device forces
+     * fp32 (the CPU).
+     */
+    public static RunEstimate estimateRun(RunConfig config, ModelDimensions m, String mixedPrecision, boolean withValidation) {
+        Inputs largest = withPrecision(Inputs.of(config, m), mixedPrecision);
+        List<BucketActivations> buckets = new ArrayList<>();
+        for (int f : config.frameBuckets) {
+            for (int h : config.heightBuckets) {
+                for (int w : config.widthBuckets) {
+                    Inputs at = new Inputs(m, f, h, w, largest.batchSize(), largest.lora(), largest.rank(), largest.targetModules(),
+                            largest.optimizer(), mixedPrecision, false, largest.vaeTiling(), largest.modelCpuOffload());
+                    Inputs checkpointed = new Inputs(m, f, h, w, largest.batchSize(), largest.lora(), largest.rank(),
+                            largest.targetModules(), largest.optimizer(), mixedPrecision, true, largest.vaeTiling(),
+                            largest.modelCpuOffload());
+                    buckets.add(new BucketActivations(f, h, w, estimate(checkpointed).activations(), estimate(at).activations()));
+                }
+            }
+        }
+        return new RunEstimate(estimate(largest), buckets, withValidation);
+    }
+
+    private static Inputs withPrecision(Inputs i, String mixedPrecision) {
+        return new Inputs(i.model(), i.frames(), i.height(), i.width(), i.batchSize(), i.lora(), i.rank(), i.targetModules(),
+                i.optimizer(), mixedPrecision, i.gradientCheckpointing(), i.vaeTiling(), i.modelCpuOffload());
+    }
 
     public static Estimate estimate(Inputs in) {
         ModelDimensions m = in.model();
@@ -86,8 +146,8 @@ public final class MemoryEstimator {
                 ? (long) m.numLayers() * sd + SAVED_TENSORS_PER_BLOCK * sd
                 : (long) m.numLayers() * SAVED_TENSORS_PER_BLOCK * sd;
 
-        long t5 = ModelDimensions.T5_XXL_ENCODER_PARAMS * weightBytes;
-        long vae = ModelDimensions.VAE_PARAMS * weightBytes;
+        long t5 = m.textEncoderParams() * weightBytes;
+        long vae = m.vaeParams() * weightBytes;
         long loadPeak = transformer + t5 + vae + trainableBytes;
         long training = weights + trainableBytes + grads + states + activations;
         long beforeValidation = Math.max(loadPeak, training);

@@ -2,6 +2,8 @@ package dev.cogforge.core.train;
 
 import java.util.Set;
 
+import dev.cogforge.core.models.cogvideox.TransformerConfig;
+
 /**
  * The few numbers of a CogVideoX checkpoint that training decisions depend on (memory, LoRA rank limits,
  * sequence length), readable before any weights are loaded. {@code components} lists the sub-folders found
@@ -21,7 +23,10 @@ public record ModelDimensions(
         int maxTextSeqLength,
         boolean learnedPositionalEmbedding,
         long transformerParams,
-        Set<String> components) {
+        Set<String> components,
+        int vaeSpatialFactor,
+        long textEncoderParams,
+        long vaeParams) {
 
     public static final Set<String> ALL_COMPONENTS = Set.of("transformer", "vae", "text_encoder", "tokenizer", "scheduler");
     /** T5 v1.1 XXL encoder (spec §1.2). */
@@ -33,6 +38,28 @@ public record ModelDimensions(
 
     public ModelDimensions {
         components = Set.copyOf(components);
+        if (vaeSpatialFactor < 1) throw new IllegalArgumentException("vaeSpatialFactor must be positive, got " + vaeSpatialFactor);
+    }
+
+    /** The released checkpoints' VAE (8x spatial) and T5-XXL text encoder. */
+    public ModelDimensions(String name, int numLayers, int numHeads, int headDim, int textEmbedDim, int timeEmbedDim, int inChannels,
+            int outChannels, int patchSize, int patchSizeT, int maxTextSeqLength, boolean learnedPositionalEmbedding,
+            long transformerParams, Set<String> components) {
+        this(name, numLayers, numHeads, headDim, textEmbedDim, timeEmbedDim, inChannels, outChannels, patchSize, patchSizeT,
+                maxTextSeqLength, learnedPositionalEmbedding, transformerParams, components, VAE_SPATIAL_FACTOR,
+                T5_XXL_ENCODER_PARAMS, VAE_PARAMS);
+    }
+
+    /**
+     * A model folder's dimensions from its transformer config, with the VAE's own spatial factor (the demo VAE
+     * compresses 4x, not 8x) and the parameter counts actually found in its {@code text_encoder} and {@code vae}.
+     */
+    public static ModelDimensions of(String name, TransformerConfig t, long transformerParams, Set<String> components,
+            int vaeSpatialFactor, long textEncoderParams, long vaeParams) {
+        return new ModelDimensions(name, t.numLayers(), t.numAttentionHeads(), t.attentionHeadDim(), t.textEmbedDim(),
+                t.timeEmbedDim(), t.inChannels(), t.outChannels(), t.patchSize(), t.patchSizeT() == null ? 0 : t.patchSizeT(),
+                t.maxTextSeqLength(), t.useLearnedPositionalEmbeddings(), transformerParams, components, vaeSpatialFactor,
+                textEncoderParams, vaeParams);
     }
 
     public int innerDim() {
@@ -73,8 +100,8 @@ public record ModelDimensions(
     public long sequenceLength(int frames, int height, int width) {
         int lf = latentFrames(frames);
         if (patchSizeT > 0) lf = (lf + patchSizeT - 1) / patchSizeT;
-        long h = height / VAE_SPATIAL_FACTOR / patchSize;
-        long w = width / VAE_SPATIAL_FACTOR / patchSize;
+        long h = height / vaeSpatialFactor / patchSize;
+        long w = width / vaeSpatialFactor / patchSize;
         return maxTextSeqLength + lf * h * w;
     }
 }

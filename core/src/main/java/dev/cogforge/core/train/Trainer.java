@@ -51,6 +51,7 @@ import dev.cogforge.core.engine.Engine;
 import dev.cogforge.core.engine.MemoryMeter;
 import dev.cogforge.core.engine.MemorySnapshot;
 import dev.cogforge.core.engine.Tensors;
+import dev.cogforge.core.io.Checkpoints;
 import dev.cogforge.core.io.ModelFolder;
 import dev.cogforge.core.io.SafetensorsFile;
 import dev.cogforge.core.io.SafetensorsWriter;
@@ -321,7 +322,8 @@ public final class Trainer {
         folder.requireParts(EnumSet.of(ModelFolder.Part.TRANSFORMER, ModelFolder.Part.SCHEDULER, ModelFolder.Part.VAE,
                 ModelFolder.Part.TEXT_ENCODER, ModelFolder.Part.TOKENIZER));
         TransformerConfig tcfg = TransformerConfig.read(folder.configFile(ModelFolder.Part.TRANSFORMER));
-        ValidationReport full = RunConfigValidator.validate(config, dimensions(folder, tcfg));
+        ModelDimensions dims = dimensions(folder, tcfg);
+        ValidationReport full = RunConfigValidator.validate(config, dims);
         full.throwIfInvalid();
         if (rankZero) {
             for (var w : full.warnings()) warn(w.key() + ": " + w.message());
@@ -331,6 +333,9 @@ public final class Trainer {
         Device device = computeDevice.toTorch();
         ScalarType dtype = weightDtype(computeDevice, rankZero);
         MemoryMeter meter = MemoryMeter.of(computeDevice);
+        MemoryEstimator.RunEstimate memoryEstimate = MemoryEstimator.estimateRun(config, dims,
+                dtype == ScalarType.Float ? "no" : config.effectiveMixedPrecision(),
+                !config.validationPrompts().isEmpty() && (config.validationSteps != null || config.validationEpochs != null));
         TrainingNoise noise = new TrainingNoise(SchedulerConfig.read(folder.configFile(ModelFolder.Part.SCHEDULER)));
 
         // Rank 0 alone fills the latent cache (one VAE/T5 pass, no two processes writing the same files); the others
@@ -419,8 +424,10 @@ public final class Trainer {
         currentStep = globalStep;
         if (rankZero) metrics = new MetricsWriter(out);
         long trainableCount = trainable.stream().mapToLong(p -> p.tensor().numel()).sum();
-        emit(new TrainingEvent.Started(totalSteps, epochs, trainableCount, resumed == null ? 0 : globalStep));
+        emit(new TrainingEvent.Started(totalSteps, epochs, trainableCount, resumed == null ? 0 : globalStep, memoryEstimate));
 
+        // the Step events report the training loop's own peak; the run's peak also covers caching and loading
+        long loadingPeak = meter.snapshot().peak();
         meter.resetPeak();
         long lastSaved = resumed == null ? -1 : globalStep;
         double timedSeconds = 0;
@@ -525,7 +532,11 @@ public final class Trainer {
         }
         if (rankZero) saveFinal(out, folder);
         dist.barrier();
-        return new TrainingEvent.Finished(globalStep, out, (System.nanoTime() - started) / 1e9);
+        long measuredPeak = Math.max(loadingPeak, meter.snapshot().peak());
+        TrainingEvent.Finished finished = new TrainingEvent.Finished(globalStep, out, (System.nanoTime() - started) / 1e9,
+                memoryEstimate, measuredPeak);
+        if (rankZero) RunSummary.write(out, finished);
+        return finished;
     }
 
     /**
@@ -576,7 +587,7 @@ public final class Trainer {
         };
     }
 
-    private static ModelDimensions dimensions(ModelFolder folder, TransformerConfig t) {
+    private ModelDimensions dimensions(ModelFolder folder, TransformerConfig t) throws IOException {
         java.util.Set<String> parts = new java.util.HashSet<>();
         for (ModelFolder.Part p : ModelFolder.Part.values()) {
             if (p.folder() != null && Files.isDirectory(folder.partDir(p))) parts.add(p.folder());
@@ -585,9 +596,19 @@ public final class Trainer {
         try (CogVideoXTransformer3D shapes = new CogVideoXTransformer3D(t)) {
             params = shapes.parameterCount();
         }
-        return new ModelDimensions(folder.describe(), t.numLayers(), t.numAttentionHeads(), t.attentionHeadDim(), t.textEmbedDim(),
-                t.timeEmbedDim(), t.inChannels(), t.outChannels(), t.patchSize(), t.patchSizeT() == null ? 0 : t.patchSizeT(),
-                t.maxTextSeqLength(), t.useLearnedPositionalEmbeddings(), params, parts);
+        VaeConfig vae = VaeConfig.read(folder.configFile(ModelFolder.Part.VAE));
+        return ModelDimensions.of(folder.describe(), t, params, parts, vae.spatialCompressionRatio(),
+                storedParameterCount(folder.partDir(ModelFolder.Part.TEXT_ENCODER)),
+                storedParameterCount(folder.partDir(ModelFolder.Part.VAE)));
+    }
+
+    /** Parameters in a part's weight files, read from the safetensors headers (nothing is loaded). */
+    private long storedParameterCount(Path partDir) throws IOException {
+        try (TensorSource weights = Checkpoints.open(partDir, config.variant)) {
+            long n = 0;
+            for (String name : weights.names()) n += weights.info(name).numel();
+            return n;
+        }
     }
 
     /**

@@ -10,7 +10,13 @@ public sealed interface TrainingEvent {
     /** Memory in bytes: current, peak since start, and the device capacity (0 when unknown). */
     record Memory(long currentBytes, long peakBytes, long capacityBytes) {}
 
-    record Started(long totalSteps, int epochs, long trainableParams, long resumedFromStep) implements TrainingEvent {}
+    /** {@code memoryEstimate}: what the run should need, computed before it loads the model (null when not estimated). */
+    record Started(long totalSteps, int epochs, long trainableParams, long resumedFromStep, MemoryEstimator.RunEstimate memoryEstimate)
+            implements TrainingEvent {
+        public Started(long totalSteps, int epochs, long trainableParams, long resumedFromStep) {
+            this(totalSteps, epochs, trainableParams, resumedFromStep, null);
+        }
+    }
 
     /** One optimizer step (after gradient accumulation). {@code step} counts from 1. */
     record Step(long step, int epoch, double loss, double lr, double gradNorm, double stepTimeS, double itPerS,
@@ -42,7 +48,16 @@ public sealed interface TrainingEvent {
 
     record Warning(long step, String message) implements TrainingEvent {}
 
-    record Finished(long steps, Path outputDir, double totalTimeS) implements TrainingEvent {}
+    /**
+     * {@code memoryEstimate} is the {@link Started} estimate (null when none) and {@code measuredPeakBytes} the peak
+     * memory this process measured over the run (0 when unknown), so the two can be shown side by side.
+     */
+    record Finished(long steps, Path outputDir, double totalTimeS, MemoryEstimator.RunEstimate memoryEstimate, long measuredPeakBytes)
+            implements TrainingEvent {
+        public Finished(long steps, Path outputDir, double totalTimeS) {
+            this(steps, outputDir, totalTimeS, null, 0);
+        }
+    }
 
     record Failed(long step, String message, Throwable cause) implements TrainingEvent {}
 

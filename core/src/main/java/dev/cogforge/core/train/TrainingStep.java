@@ -34,11 +34,23 @@ public final class TrainingStep {
     /** The step's intermediates (they live in the caller's pointer scope). */
     public record Forward(Tensor noisyLatents, Tensor modelOutput, Tensor prediction, Tensor loss) {}
 
+    /** The parts of a step in the order they run, for profiling ({@link #setPhaseListener}). */
+    public enum Phase { ADD_NOISE, FORWARD, LOSS, BACKWARD, CLIP, OPTIMIZER, ZERO_GRAD }
+
+    /** Told as each {@link Phase} ends, on the stepping thread (a benchmark reads its clock there). */
+    @FunctionalInterface
+    public interface PhaseListener {
+        void ended(Phase phase);
+    }
+
+    private static final PhaseListener NO_PHASES = phase -> {};
+
     private final CogVideoXTransformer3D model;
     private final TrainingNoise noise;
     private final List<NamedParam> trainable;
     private final Optimizer optimizer;
     private final double maxGradNorm;
+    private PhaseListener phases = NO_PHASES;
 
     public TrainingStep(CogVideoXTransformer3D model, TrainingNoise noise, List<NamedParam> trainable, Optimizer optimizer,
             double maxGradNorm) {
@@ -53,6 +65,11 @@ public final class TrainingStep {
         return trainable;
     }
 
+    /** {@code null} removes the listener. */
+    public void setPhaseListener(PhaseListener listener) {
+        phases = listener == null ? NO_PHASES : listener;
+    }
+
     /**
      * Forward and backward of one micro-batch; gradients add up in the parameters' {@code .grad()}. The loss is
      * divided by {@code accumulationSteps} before backward (so the accumulated gradient is the mean over micro-batches)
@@ -61,12 +78,16 @@ public final class TrainingStep {
     public Forward accumulate(Inputs in, int accumulationSteps) {
         Tensor noisy = noise.addNoise(in.latents(), in.noise(), in.timesteps());
         Tensor modelInput = in.imageLatents() == null ? noisy : torch.cat(new TensorVector(noisy, in.imageLatents()), 2);
+        phases.ended(Phase.ADD_NOISE);
         TrainingPass pass = model.forwardForTraining(modelInput, in.promptEmbeds(), in.timesteps(), in.ofs(), in.rotary());
         Tensor output = pass.output();
+        phases.ended(Phase.FORWARD);
         // I2V models predict only the video channels; the loss never sees the image channels
         Tensor prediction = noise.predictedOriginal(output, noisy, in.timesteps());
         Tensor loss = noise.weightedMseLoss(prediction, in.latents(), in.timesteps());
+        phases.ended(Phase.LOSS);
         pass.backward(accumulationSteps == 1 ? loss : loss.div(new Scalar((double) accumulationSteps)));
+        phases.ended(Phase.BACKWARD);
         return new Forward(noisy, output, prediction, loss);
     }
 
@@ -74,13 +95,17 @@ public final class TrainingStep {
     public double clipGradients() {
         List<Tensor> params = new ArrayList<>(trainable.size());
         for (NamedParam p : trainable) params.add(p.tensor());
-        return ClipGrad.clipGradNorm(params, maxGradNorm);
+        double norm = ClipGrad.clipGradNorm(params, maxGradNorm);
+        phases.ended(Phase.CLIP);
+        return norm;
     }
 
     /** Optimizer step at {@code lr}, then zero the gradients (the factory's optimizer.step / lr step / zero_grad). */
     public void update(double lr) {
         optimizer.setLr(lr);
         optimizer.step();
+        phases.ended(Phase.OPTIMIZER);
         optimizer.zeroGrad();
+        phases.ended(Phase.ZERO_GRAD);
     }
 }

@@ -86,6 +86,24 @@ class TrainerTest {
         assertTrue(Files.isRegularFile(out.resolve("config.json")));
         assertEquals(c.rank, RunConfig.load(out.resolve("config.json")).rank);
 
+        // the memory estimate made before the start, and the measured peak next to it at the end and in summary.json
+        TrainingEvent.Started started = (TrainingEvent.Started) events.stream().filter(e -> e instanceof TrainingEvent.Started).findFirst().orElseThrow();
+        MemoryEstimator.RunEstimate estimate = started.memoryEstimate();
+        assertNotNull(estimate);
+        MemoryEstimator.Estimate parts = estimate.largestBucket();
+        assertTrue(parts.transformerWeights() > 0 && parts.trainableParams() > 0 && parts.optimizerStates() > 0
+                && parts.activations() > 0 && estimate.peakBytes() > 0, parts.describe());
+        assertFalse(estimate.buckets().isEmpty());
+        for (MemoryEstimator.BucketActivations b : estimate.buckets()) {
+            assertTrue(b.withoutCheckpointing() > 0 && b.withCheckpointing() > 0, b.toString());
+        }
+        TrainingEvent.Finished finished = (TrainingEvent.Finished) events.getLast();
+        assertEquals(estimate, finished.memoryEstimate());
+        assertTrue(finished.measuredPeakBytes() > 0);
+        var summary = new ObjectMapper().readTree(out.resolve(RunSummary.FILE_NAME).toFile()).get("memory");
+        assertTrue(summary.get("estimated_peak_bytes").asLong() > 0 && summary.get("measured_peak_bytes").asLong() > 0, summary.toString());
+        assertEquals(estimate.buckets().size(), summary.get("activations_by_bucket").size());
+
         try (CogVideoXTransformer3D t = CogVideoXTransformer3D.fromConfig(model.resolve("transformer/config.json"));
              TensorSource w = Checkpoints.open(model.resolve("transformer"))) {
             t.loadStateDict(w, ScalarType.Float, null);

@@ -96,6 +96,23 @@ public abstract class AbstractOptimizer implements Optimizer {
     /** One update; runs inside a pointer scope and with autograd off. */
     protected abstract void update(List<List<Tensor>> gradsPerGroup);
 
+    /** What {@link #forEachGradient} calls for each parameter that has a gradient. */
+    @FunctionalInterface
+    protected interface ParamUpdate {
+        void apply(ParamGroup group, NamedParam param, Tensor grad);
+    }
+
+    /** Calls {@code update} for every parameter of every group, in order, skipping those without a gradient. */
+    protected void forEachGradient(List<List<Tensor>> gradsPerGroup, ParamUpdate update) {
+        for (int gi = 0; gi < groups.size(); gi++) {
+            ParamGroup group = groups.get(gi);
+            List<Tensor> grads = gradsPerGroup.get(gi);
+            for (int i = 0; i < grads.size(); i++) {
+                if (grads.get(i) != null) update.apply(group, group.params().get(i), grads.get(i));
+            }
+        }
+    }
+
     @Override
     public void zeroGrad() {
         try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {

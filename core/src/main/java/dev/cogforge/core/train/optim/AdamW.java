@@ -44,28 +44,29 @@ public final class AdamW extends AbstractOptimizer {
 
     @Override
     protected void update(List<List<Tensor>> gradsPerGroup) {
-        for (int gi = 0; gi < groups.size(); gi++) {
-            ParamGroup group = groups.get(gi);
-            List<Tensor> grads = gradsPerGroup.get(gi);
-            for (int i = 0; i < grads.size(); i++) {
-                Tensor grad = grads.get(i);
-                if (grad == null) continue;
-                NamedParam p = group.params().get(i);
-                Tensor m = stateTensor(p, "exp_avg", ScalarType.Float);
-                Tensor v = stateTensor(p, "exp_avg_sq", ScalarType.Float);
-                long step = incrementStep(p);
-                double lr = group.lr();
-                double wd = group.weightDecay();
-                onFloat32(p.tensor(), param -> {
-                    Tensor g = float32(grad);
-                    if (wd != 0) {
-                        if (decoupled) param.mul_(new Scalar(1 - lr * wd));
-                        else g = g.add(param, new Scalar(wd));
-                    }
-                    adamUpdate(param, g, m, v, step, lr, beta1, beta2, eps);
-                });
+        forEachGradient(gradsPerGroup, (group, p, grad) -> {
+            Tensor m = stateTensor(p, "exp_avg", ScalarType.Float);
+            Tensor v = stateTensor(p, "exp_avg_sq", ScalarType.Float);
+            decayAndUpdate(p, grad, m, v, incrementStep(p), group, decoupled, beta1, beta2, eps);
+        });
+    }
+
+    /**
+     * Weight decay (decoupled: shrinks the weights; else coupled L2 added to the gradient), then the Adam update, on a
+     * float32 view of the parameter; {@code m} and {@code v} are float32 moments updated in place.
+     */
+    static void decayAndUpdate(NamedParam p, Tensor grad, Tensor m, Tensor v, long step, ParamGroup group, boolean decoupled,
+            double beta1, double beta2, double eps) {
+        double lr = group.lr();
+        double wd = group.weightDecay();
+        onFloat32(p.tensor(), param -> {
+            Tensor g = float32(grad);
+            if (wd != 0) {
+                if (decoupled) param.mul_(new Scalar(1 - lr * wd));
+                else g = g.add(param, new Scalar(wd));
             }
-        }
+            adamUpdate(param, g, m, v, step, lr, beta1, beta2, eps);
+        });
     }
 
     /** The shared moment update and bias-corrected step of Adam/AdamW, in place on float32 tensors. */

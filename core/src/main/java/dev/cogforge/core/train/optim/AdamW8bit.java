@@ -55,38 +55,21 @@ public final class AdamW8bit extends AbstractOptimizer {
 
     @Override
     protected void update(List<List<Tensor>> gradsPerGroup) {
-        for (int gi = 0; gi < groups.size(); gi++) {
-            ParamGroup group = groups.get(gi);
-            List<Tensor> grads = gradsPerGroup.get(gi);
-            for (int i = 0; i < grads.size(); i++) {
-                Tensor grad = grads.get(i);
-                if (grad == null) continue;
-                NamedParam p = group.params().get(i);
-                long n = p.tensor().numel();
-                long nb = signedQ.blocks(n);
-                Tensor mCodes = stateTensor(p, "exp_avg_codes", ScalarType.Byte, n);
-                Tensor mScale = stateTensor(p, "exp_avg_absmax", ScalarType.Float, nb);
-                Tensor vCodes = stateTensor(p, "exp_avg_sq_sqrt_codes", ScalarType.Byte, n);
-                Tensor vScale = stateTensor(p, "exp_avg_sq_sqrt_absmax", ScalarType.Float, nb);
-                long[] shape = Tensors.shape(p.tensor());
-                Tensor m = signedQ.dequantize(mCodes, mScale, shape).contiguous();
-                Tensor vRoot = unsignedQ.dequantize(vCodes, vScale, shape);
-                Tensor v = vRoot.mul(vRoot).contiguous();
-                long step = incrementStep(p);
-                double lr = group.lr();
-                double wd = group.weightDecay();
-                onFloat32(p.tensor(), param -> {
-                    Tensor g = float32(grad);
-                    if (wd != 0) {
-                        if (decoupled) param.mul_(new Scalar(1 - lr * wd));
-                        else g = g.add(param, new Scalar(wd));
-                    }
-                    AdamW.adamUpdate(param, g, m, v, step, lr, beta1, beta2, eps);
-                });
-                signedQ.quantize(m, mCodes, mScale);
-                unsignedQ.quantize(v.sqrt(), vCodes, vScale);
-            }
-        }
+        forEachGradient(gradsPerGroup, (group, p, grad) -> {
+            long n = p.tensor().numel();
+            long nb = signedQ.blocks(n);
+            Tensor mCodes = stateTensor(p, "exp_avg_codes", ScalarType.Byte, n);
+            Tensor mScale = stateTensor(p, "exp_avg_absmax", ScalarType.Float, nb);
+            Tensor vCodes = stateTensor(p, "exp_avg_sq_sqrt_codes", ScalarType.Byte, n);
+            Tensor vScale = stateTensor(p, "exp_avg_sq_sqrt_absmax", ScalarType.Float, nb);
+            long[] shape = Tensors.shape(p.tensor());
+            Tensor m = signedQ.dequantize(mCodes, mScale, shape).contiguous();
+            Tensor vRoot = unsignedQ.dequantize(vCodes, vScale, shape);
+            Tensor v = vRoot.mul(vRoot).contiguous();
+            AdamW.decayAndUpdate(p, grad, m, v, incrementStep(p), group, decoupled, beta1, beta2, eps);
+            signedQ.quantize(m, mCodes, mScale);
+            unsignedQ.quantize(v.sqrt(), vCodes, vScale);
+        });
     }
 
     @Override

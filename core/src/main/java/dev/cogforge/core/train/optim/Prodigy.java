@@ -106,25 +106,18 @@ public final class Prodigy extends AbstractOptimizer {
             dMax = Math.max(dMax, dHat);
             d = Math.min(dMax, d * growthRate);
         }
-        for (int gi = 0; gi < groups.size(); gi++) {
-            ParamGroup group = groups.get(gi);
-            List<Tensor> grads = gradsPerGroup.get(gi);
-            for (int i = 0; i < grads.size(); i++) {
-                Tensor g = grads.get(i);
-                if (g == null) continue;
-                NamedParam p = group.params().get(i);
-                incrementStep(p);
-                Tensor m = stateTensor(p, "exp_avg", ScalarType.Float);
-                Tensor v = stateTensor(p, "exp_avg_sq", ScalarType.Float);
-                Tensor denom = v.sqrt().add_(new Scalar(d * eps));
-                double wd = group.weightDecay();
-                onFloat32(p.tensor(), param -> {
-                    if (wd != 0 && decouple) param.add_(param, new Scalar(-wd * dlr));
-                    if (beta1 > 0) param.addcdiv_(m, denom, new Scalar(-dlr));
-                    else param.addcdiv_(g, denom, new Scalar(-dlr * d));
-                });
-            }
-        }
+        forEachGradient(gradsPerGroup, (group, p, g) -> {
+            incrementStep(p);
+            Tensor m = stateTensor(p, "exp_avg", ScalarType.Float);
+            Tensor v = stateTensor(p, "exp_avg_sq", ScalarType.Float);
+            Tensor denom = v.sqrt().add_(new Scalar(d * eps));
+            double wd = group.weightDecay();
+            onFloat32(p.tensor(), param -> {
+                if (wd != 0 && decouple) param.add_(param, new Scalar(-wd * dlr));
+                if (beta1 > 0) param.addcdiv_(m, denom, new Scalar(-dlr));
+                else param.addcdiv_(g, denom, new Scalar(-dlr * d));
+            });
+        });
         k++;
     }
 
