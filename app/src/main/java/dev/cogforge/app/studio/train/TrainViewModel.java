@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -302,10 +303,18 @@ public final class TrainViewModel {
     public void refreshRuns() {
         Path dir = runsDir.get();
         if (dir == null) return;
-        background.execute(() -> {
-            List<RunSummary> found = RunSummary.scan(dir);
-            fx.execute(() -> runs.setAll(found));
-        });
+        try {
+            background.execute(() -> {
+                List<RunSummary> found = RunSummary.scan(dir);
+                try {
+                    fx.execute(() -> runs.setAll(found));
+                } catch (RejectedExecutionException closing) {
+                    // the window closed while scanning: there is no list left to show
+                }
+            });
+        } catch (RejectedExecutionException closing) {
+            // the window is closing and its workers are gone: there is no list left to refresh
+        }
     }
 
     /** Shows a past run: its metrics go into the charts (off the FX thread, see {@link TrainCharts}). */
