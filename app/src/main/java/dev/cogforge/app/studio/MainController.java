@@ -8,6 +8,7 @@ import javafx.scene.Parent;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.MenuItem;
+import javafx.scene.control.RadioMenuItem;
 import javafx.scene.control.ToggleButton;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.StackPane;
@@ -24,6 +25,7 @@ public final class MainController {
     @FXML Label statusLabel, deviceLabel;
     @FXML Button trainButton;
     @FXML MenuItem openProjectItem, saveProjectItem, quitItem, aboutItem;
+    @FXML RadioMenuItem darkThemeItem, lightThemeItem;
 
     public MainController(MainViewModel viewModel, StudioContext context) {
         this.viewModel = viewModel;
@@ -61,6 +63,15 @@ public final class MainController {
         });
         trainButton.disableProperty().bind(viewModel.trainingProperty());
         quitItem.setOnAction(e -> root.getScene().getWindow().hide());
+        bindThemeMenu();
+    }
+
+    private void bindThemeMenu() {
+        Runnable select = () -> (viewModel.themeProperty().get() == Theme.LIGHT ? lightThemeItem : darkThemeItem).setSelected(true);
+        select.run();
+        viewModel.themeProperty().addListener((o, a, b) -> select.run());
+        darkThemeItem.setOnAction(e -> viewModel.themeProperty().set(Theme.DARK));
+        lightThemeItem.setOnAction(e -> viewModel.themeProperty().set(Theme.LIGHT));
     }
 
     private void showPage(Page page, Map<Page, ToggleButton> nav) {

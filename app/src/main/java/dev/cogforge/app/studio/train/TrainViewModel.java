@@ -186,7 +186,7 @@ public final class TrainViewModel {
                 Path out = h.outputDir();
                 fx.execute(() -> runDir.set(out));
             } catch (Exception ex) {
-                adapter.on(new TrainingEvent.Failed(0, ex.getMessage() == null ? ex.toString() : ex.getMessage(), ex));
+                adapter.on(new TrainingEvent.Failed(0, dev.cogforge.app.studio.ErrorDialogs.describe(ex), ex));
             }
         });
         return true;
