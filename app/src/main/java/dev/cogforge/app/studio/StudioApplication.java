@@ -36,6 +36,8 @@ public final class StudioApplication extends Application {
         // the embedded default: the bundled sample dataset and the tiny CPU demo model (built once into the cache)
         context.dataset().openSample(AppDirs.current().cache().resolve("sample-datasets").resolve("shapes"));
         context.training().settings().applyPreset(Presets.byId(Presets.TINY_DEMO));
+        java.nio.file.Path screenshots = ScreenshotTour.requestedFolder();
+        if (screenshots != null) ScreenshotTour.start(stage, context, screenshots);
     }
 
     /** Builds the main window's scene; tests call this with their own context. */

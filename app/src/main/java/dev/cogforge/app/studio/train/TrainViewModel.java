@@ -237,6 +237,10 @@ public final class TrainViewModel {
                     log.add("validation video (step " + v.step() + ", prompt " + (v.promptIndex() + 1) + "): " + v.video());
                     lastValidationVideo.set(v.video());
                 }
+                // which clips made each batch, and per-rank memory: one line per step would bury the notable
+                // events; the run's metrics file and the log file keep them
+                case TrainingEvent.Batch b -> { }
+                case TrainingEvent.RankMemory m -> { }
                 default -> log.add(e.toString());
             }
         }
