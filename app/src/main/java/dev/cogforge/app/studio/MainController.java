@@ -11,6 +11,7 @@ import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.Menu;
 import javafx.scene.control.MenuItem;
+import javafx.scene.control.RadioMenuItem;
 import javafx.scene.control.ToggleButton;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.StackPane;
@@ -28,6 +29,7 @@ public final class MainController {
     @FXML Button trainButton;
     @FXML MenuItem newProjectItem, openProjectItem, saveProjectItem, saveProjectAsItem, quitItem, aboutItem;
     @FXML Menu recentProjectsMenu;
+    @FXML RadioMenuItem darkThemeItem, lightThemeItem;
 
     public MainController(MainViewModel viewModel, StudioContext context) {
         this.viewModel = viewModel;
@@ -67,6 +69,15 @@ public final class MainController {
         quitItem.setOnAction(e -> root.getScene().getWindow().hide());
         new ProjectMenu(context.project(), context::projectChooser, () -> root.getScene() == null ? null : root.getScene().getWindow())
                 .bind(newProjectItem, openProjectItem, saveProjectItem, saveProjectAsItem, recentProjectsMenu);
+        bindThemeMenu();
+    }
+
+    private void bindThemeMenu() {
+        Runnable select = () -> (viewModel.themeProperty().get() == Theme.LIGHT ? lightThemeItem : darkThemeItem).setSelected(true);
+        select.run();
+        viewModel.themeProperty().addListener((o, a, b) -> select.run());
+        darkThemeItem.setOnAction(e -> viewModel.themeProperty().set(Theme.DARK));
+        lightThemeItem.setOnAction(e -> viewModel.themeProperty().set(Theme.LIGHT));
     }
 
     private void showPage(Page page, Map<Page, ToggleButton> nav) {

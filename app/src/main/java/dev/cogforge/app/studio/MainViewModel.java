@@ -14,6 +14,7 @@ public final class MainViewModel {
     private final StringProperty device = new SimpleStringProperty("");
     private final StringProperty title = new SimpleStringProperty(StudioResources.text("app.title"));
     private final BooleanProperty training = new SimpleBooleanProperty(false);
+    private final ObjectProperty<Theme> theme = new SimpleObjectProperty<>(Theme.DARK);
 
     public MainViewModel() {
         if (!Page.DATASET.available()) currentPage.set(firstAvailable());
@@ -42,6 +43,11 @@ public final class MainViewModel {
 
     public BooleanProperty trainingProperty() {
         return training;
+    }
+
+    /** The colour theme (View menu); the scene's stylesheets follow it. */
+    public ObjectProperty<Theme> themeProperty() {
+        return theme;
     }
 
     public void show(Page page) {

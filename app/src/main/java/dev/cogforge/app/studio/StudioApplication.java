@@ -18,12 +18,27 @@ public final class StudioApplication extends Application {
     public static final String PROJECT_PROPERTY = "cogforge.studio.project";
     private static final Logger LOG = LoggerFactory.getLogger(StudioApplication.class);
     private StudioContext context;
+    private StudioPreferences preferences;
 
     @Override
     public void start(Stage stage) {
         context = new StudioContext();
+        preferences = StudioPreferences.forCurrentUser();
+        context.main().themeProperty().set(preferences.theme());
+        context.main().themeProperty().addListener((o, was, theme) -> {
+            preferences.setTheme(theme);
+            preferences.saveQuietly();
+        });
         stage.setScene(createScene(context));
         stage.titleProperty().bind(context.main().titleProperty());
+        WindowStates.apply(stage, preferences.window());
+        stage.setOnHiding(e -> {
+            preferences.setWindow(WindowStates.capture(stage, preferences.window()));
+            preferences.saveQuietly();
+        });
+        // an exception escaping an FX event handler would only reach stderr: show it and log it instead
+        Thread.currentThread().setUncaughtExceptionHandler((thread, failure) -> ErrorDialogs.show(stage,
+                "Something went wrong", "Try again; if it keeps happening, report it with the log file attached.", failure));
         stage.show();
         context.system().refresh();
         context.training().settings().refreshDevices();
@@ -31,6 +46,8 @@ public final class StudioApplication extends Application {
         // the embedded default: the bundled sample dataset and the tiny CPU demo model (built once into the cache)
         context.dataset().openSample(context.sampleDatasetDir());
         context.training().settings().applyPreset(Presets.byId(Presets.TINY_DEMO));
+        java.nio.file.Path screenshots = ScreenshotTour.requestedFolder();
+        if (screenshots != null) ScreenshotTour.start(stage, context, screenshots);
     }
 
     /**
@@ -55,7 +72,8 @@ public final class StudioApplication extends Application {
     public static Scene createScene(StudioContext context) {
         var loaded = StudioResources.load(StudioResources.UI_ROOT + "MainView.fxml", context::controllerFor);
         Scene scene = new Scene(loaded.root());
-        scene.getStylesheets().add(StudioResources.stylesheet().toExternalForm());
+        scene.getStylesheets().setAll(context.main().themeProperty().get().stylesheets());
+        context.main().themeProperty().addListener((o, was, theme) -> scene.getStylesheets().setAll(theme.stylesheets()));
         context.system().deviceSummaryProperty().addListener((o, a, b) -> context.main().deviceProperty().set(b));
         return scene;
     }

@@ -16,7 +16,6 @@ import javafx.application.Platform;
 import javafx.beans.binding.Bindings;
 import javafx.fxml.FXML;
 import javafx.scene.Scene;
-import javafx.scene.control.Alert;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
@@ -124,10 +123,9 @@ public final class DatasetController {
             if (message == null || message.isEmpty()) return;
             Platform.runLater(() -> {
                 viewModel.errorProperty().set("");
-                Alert alert = new Alert(Alert.AlertType.ERROR, message);
-                alert.setHeaderText(StudioResources.text("dataset.error"));
-                if (root.getScene() != null) alert.initOwner(root.getScene().getWindow());
-                alert.show();
+                dev.cogforge.app.studio.ErrorDialogs.showMessage(root.getScene() == null ? null : root.getScene().getWindow(),
+                        StudioResources.text("dataset.error"), message,
+                        "Check that the files exist and are readable, then try again.");
             });
         });
         root.sceneProperty().addListener((o, was, scene) -> {

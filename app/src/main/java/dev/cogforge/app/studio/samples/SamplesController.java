@@ -78,6 +78,7 @@ public final class SamplesController {
         VBox tile = new VBox(2, thumb, new Label(video.getFileName().toString()));
         tile.getStyleClass().add("sample-tile");
         tile.setId("sample-" + video.getFileName());
+        tile.setUserData(video);
         tile.setOnMouseClicked(e -> viewModel.play(video));
         return tile;
     }

@@ -209,7 +209,8 @@ public final class SettingsController {
         try {
             viewModel.load(f.toPath());
         } catch (IOException | RuntimeException e) {
-            showError("The run config could not be loaded", e.getMessage() + "\nPick a run config JSON saved by CogForge (\"version\": 1).");
+            dev.cogforge.app.studio.ErrorDialogs.show(groupsBox.getScene().getWindow(), "The run config could not be loaded",
+                    "Pick a run config JSON saved by CogForge (\"version\": 1).", e);
         }
     }
 
@@ -219,7 +220,8 @@ public final class SettingsController {
         try {
             viewModel.save(f.toPath());
         } catch (IOException e) {
-            showError("The run config could not be saved", e.getMessage() + "\nChoose a folder you can write to.");
+            dev.cogforge.app.studio.ErrorDialogs.show(groupsBox.getScene().getWindow(), "The run config could not be saved",
+                    "Choose a folder you can write to.", e);
         }
     }
 
@@ -250,11 +252,5 @@ public final class SettingsController {
             a.getDialogPane().setContent(details);
             a.show();
         });
-    }
-
-    private void showError(String header, String text) {
-        Alert a = new Alert(Alert.AlertType.ERROR, text, ButtonType.OK);
-        a.setHeaderText(header);
-        a.show();
     }
 }

@@ -1,6 +1,7 @@
 package dev.cogforge.app.studio.train;
 
 import dev.cogforge.app.studio.StudioResources;
+import dev.cogforge.core.train.TrainingEvent;
 
 import io.fair_acc.chartfx.XYChart;
 import io.fair_acc.chartfx.axes.spi.DefaultNumericAxis;
@@ -70,6 +71,14 @@ public final class TrainController {
             if (scene == null) return;
             scene.windowProperty().addListener((ow, oldWindow, window) -> guardClose(window));
             guardClose(scene.getWindow());
+        });
+        viewModel.lastTerminalProperty().addListener((o, was, end) -> {
+            if (end instanceof TrainingEvent.Failed f) {
+                dev.cogforge.app.studio.ErrorDialogs.show(root.getScene() == null ? null : root.getScene().getWindow(),
+                        "Training stopped with an error at step " + f.step(),
+                        "Check the settings (model folder, dataset, memory) and train again; completed checkpoints can be resumed from the list of past runs.",
+                        f.cause() != null ? f.cause() : new IllegalStateException(f.message()));
+            }
         });
         viewModel.refreshRuns();
     }

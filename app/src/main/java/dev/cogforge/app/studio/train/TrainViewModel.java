@@ -201,7 +201,7 @@ public final class TrainViewModel {
                 Path out = h.outputDir();
                 fx.execute(() -> runDir.set(out));
             } catch (Exception ex) {
-                adapter.on(new TrainingEvent.Failed(0, ex.getMessage() == null ? ex.toString() : ex.getMessage(), ex));
+                adapter.on(new TrainingEvent.Failed(0, dev.cogforge.app.studio.ErrorDialogs.describe(ex), ex));
             }
         });
         return true;
@@ -253,6 +253,10 @@ public final class TrainViewModel {
                     log.add("validation video (step " + v.step() + ", prompt " + (v.promptIndex() + 1) + "): " + v.video());
                     lastValidationVideo.set(v.video());
                 }
+                // which clips made each batch, and per-rank memory: one line per step would bury the notable
+                // events; the run's metrics file and the log file keep them
+                case TrainingEvent.Batch b -> { }
+                case TrainingEvent.RankMemory m -> { }
                 default -> log.add(e.toString());
             }
         }

@@ -28,11 +28,17 @@ public final class TrainingPages {
 
     public TrainingPages(MainViewModel main, Executor background, Executor fx, AppDirs dirs, TrainingService trainer,
             VideoOpener opener) {
+        this(main, background, fx, dirs, new Presets.Locations(dirs.cache(),
+                dirs.cache().resolve("sample-datasets").resolve("shapes"), dirs.runs()), trainer, opener);
+    }
+
+    /** With explicit demo locations (tests pass a few-step demo VAE pre-training). */
+    public TrainingPages(MainViewModel main, Executor background, Executor fx, AppDirs dirs, Presets.Locations where,
+            TrainingService trainer, VideoOpener opener) {
         this.dirs = dirs;
-        settings = new SettingsViewModel(background, fx, new Presets.Locations(dirs.cache(),
-                dirs.cache().resolve("sample-datasets").resolve("shapes"), dirs.runs()));
+        settings = new SettingsViewModel(background, fx, where);
         train = new TrainViewModel(trainer, settings, background, fx);
-        train.runsDirProperty().set(dirs.runs());
+        train.runsDirProperty().set(where.runsDir());
         samples = new SamplesViewModel(background, fx, new CorePipelineSamplingService(), opener);
         export = ExportViewModel.forStudio(background, fx);
         samples.runDirProperty().bind(train.runDirProperty());
