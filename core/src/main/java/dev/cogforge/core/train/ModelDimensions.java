@@ -1,6 +1,16 @@
 package dev.cogforge.core.train;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Set;
+
+import dev.cogforge.core.io.Checkpoints;
+import dev.cogforge.core.io.ModelFolder;
+import dev.cogforge.core.io.TensorSource;
+import dev.cogforge.core.models.cogvideox.CogVideoXTransformer3D;
+import dev.cogforge.core.models.vae.VaeConfig;
 
 import dev.cogforge.core.models.cogvideox.TransformerConfig;
 
@@ -54,6 +64,34 @@ public record ModelDimensions(
      * A model folder's dimensions from its transformer config, with the VAE's own spatial factor (the demo VAE
      * compresses 4x, not 8x) and the parameter counts actually found in its {@code text_encoder} and {@code vae}.
      */
+    /**
+     * The dimensions of a model folder, read without loading any weight: the transformer's parameter count from its
+     * declared shapes, the VAE's spatial factor from its config, and the text encoder's and VAE's parameter counts from
+     * their safetensors headers.
+     */
+    public static ModelDimensions of(ModelFolder folder, TransformerConfig t, String variant) throws IOException {
+        Set<String> parts = new HashSet<>();
+        for (ModelFolder.Part p : ModelFolder.Part.values()) {
+            if (p.folder() != null && Files.isDirectory(folder.partDir(p))) parts.add(p.folder());
+        }
+        long params;
+        try (CogVideoXTransformer3D shapes = new CogVideoXTransformer3D(t)) {
+            params = shapes.parameterCount();
+        }
+        VaeConfig vae = VaeConfig.read(folder.configFile(ModelFolder.Part.VAE));
+        return of(folder.describe(), t, params, parts, vae.spatialCompressionRatio(),
+                storedParameterCount(folder.partDir(ModelFolder.Part.TEXT_ENCODER), variant),
+                storedParameterCount(folder.partDir(ModelFolder.Part.VAE), variant));
+    }
+
+    private static long storedParameterCount(Path partDir, String variant) throws IOException {
+        try (TensorSource weights = Checkpoints.open(partDir, variant)) {
+            long n = 0;
+            for (String name : weights.names()) n += weights.info(name).numel();
+            return n;
+        }
+    }
+
     public static ModelDimensions of(String name, TransformerConfig t, long transformerParams, Set<String> components,
             int vaeSpatialFactor, long textEncoderParams, long vaeParams) {
         return new ModelDimensions(name, t.numLayers(), t.numAttentionHeads(), t.attentionHeadDim(), t.textEmbedDim(),

@@ -51,7 +51,6 @@ import dev.cogforge.core.engine.Engine;
 import dev.cogforge.core.engine.MemoryMeter;
 import dev.cogforge.core.engine.MemorySnapshot;
 import dev.cogforge.core.engine.Tensors;
-import dev.cogforge.core.io.Checkpoints;
 import dev.cogforge.core.io.ModelFolder;
 import dev.cogforge.core.io.SafetensorsFile;
 import dev.cogforge.core.io.SafetensorsWriter;
@@ -64,7 +63,6 @@ import dev.cogforge.core.models.cogvideox.CogVideoXTransformer3D;
 import dev.cogforge.core.models.cogvideox.RotaryEmbedding;
 import dev.cogforge.core.models.cogvideox.TransformerConfig;
 import dev.cogforge.core.models.vae.VaeConfig;
-import dev.cogforge.core.nn.Parameter;
 import dev.cogforge.core.schedulers.SchedulerConfig;
 import dev.cogforge.core.schedulers.TrainingNoise;
 import dev.cogforge.core.train.config.RunConfig;
@@ -322,7 +320,7 @@ public final class Trainer {
         folder.requireParts(EnumSet.of(ModelFolder.Part.TRANSFORMER, ModelFolder.Part.SCHEDULER, ModelFolder.Part.VAE,
                 ModelFolder.Part.TEXT_ENCODER, ModelFolder.Part.TOKENIZER));
         TransformerConfig tcfg = TransformerConfig.read(folder.configFile(ModelFolder.Part.TRANSFORMER));
-        ModelDimensions dims = dimensions(folder, tcfg);
+        ModelDimensions dims = ModelDimensions.of(folder, tcfg, config.variant);
         ValidationReport full = RunConfigValidator.validate(config, dims);
         full.throwIfInvalid();
         if (rankZero) {
@@ -585,30 +583,6 @@ public final class Trainer {
             case "fp16" -> ScalarType.Half;
             default -> ScalarType.Float;
         };
-    }
-
-    private ModelDimensions dimensions(ModelFolder folder, TransformerConfig t) throws IOException {
-        java.util.Set<String> parts = new java.util.HashSet<>();
-        for (ModelFolder.Part p : ModelFolder.Part.values()) {
-            if (p.folder() != null && Files.isDirectory(folder.partDir(p))) parts.add(p.folder());
-        }
-        long params;
-        try (CogVideoXTransformer3D shapes = new CogVideoXTransformer3D(t)) {
-            params = shapes.parameterCount();
-        }
-        VaeConfig vae = VaeConfig.read(folder.configFile(ModelFolder.Part.VAE));
-        return ModelDimensions.of(folder.describe(), t, params, parts, vae.spatialCompressionRatio(),
-                storedParameterCount(folder.partDir(ModelFolder.Part.TEXT_ENCODER)),
-                storedParameterCount(folder.partDir(ModelFolder.Part.VAE)));
-    }
-
-    /** Parameters in a part's weight files, read from the safetensors headers (nothing is loaded). */
-    private long storedParameterCount(Path partDir) throws IOException {
-        try (TensorSource weights = Checkpoints.open(partDir, config.variant)) {
-            long n = 0;
-            for (String name : weights.names()) n += weights.info(name).numel();
-            return n;
-        }
     }
 
     /**

@@ -3,17 +3,11 @@ package dev.cogforge.app.studio.settings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.stream.Stream;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.cogforge.core.io.ConfigJson;
-import dev.cogforge.core.io.SafetensorsFile;
-import dev.cogforge.core.io.TensorInfo;
+import dev.cogforge.core.io.ModelFolder;
+import dev.cogforge.core.models.cogvideox.TransformerConfig;
 import dev.cogforge.core.train.ModelDimensions;
 
 /** Which model dimensions the memory estimate uses: chosen by the user, else recognised from the model name or folder. */
@@ -61,31 +55,10 @@ public enum ModelCatalog {
         return null;
     }
 
-    /** Reads a local diffusers folder: transformer config plus the parameter count from the safetensors headers. */
+    /** Reads a local diffusers folder's dimensions (configs and safetensors headers; nothing is loaded). */
     static ModelDimensions fromFolder(Path dir) throws IOException {
-        JsonNode c = ConfigJson.MAPPER.readTree(dir.resolve("transformer/config.json").toFile());
-        long params = 0;
-        try (Stream<Path> files = Files.list(dir.resolve("transformer"))) {
-            for (Path p : files.filter(f -> f.toString().endsWith(".safetensors")).toList()) {
-                try (SafetensorsFile st = SafetensorsFile.open(p)) {
-                    for (TensorInfo t : st.tensors().values()) {
-                        long n = 1;
-                        for (long d : t.shape()) n *= d;
-                        params += n;
-                    }
-                }
-            }
-        }
-        Set<String> parts = new HashSet<>();
-        for (String part : List.of("transformer", "vae", "text_encoder", "tokenizer", "scheduler")) {
-            if (Files.isDirectory(dir.resolve(part))) parts.add(part);
-        }
-        return new ModelDimensions(dir.getFileName().toString(), c.path("num_layers").asInt(30),
-                c.path("num_attention_heads").asInt(30), c.path("attention_head_dim").asInt(64),
-                c.path("text_embed_dim").asInt(4096), c.path("time_embed_dim").asInt(512), c.path("in_channels").asInt(16),
-                c.path("out_channels").asInt(16), c.path("patch_size").asInt(2),
-                c.path("patch_size_t").isNumber() ? c.path("patch_size_t").asInt() : 0,
-                c.path("max_text_seq_length").asInt(226), c.path("use_learned_positional_embeddings").asBoolean(false),
-                params, parts);
+        ModelFolder folder = ModelFolder.resolve(dir.toString());
+        TransformerConfig config = TransformerConfig.read(folder.configFile(ModelFolder.Part.TRANSFORMER));
+        return ModelDimensions.of(folder, config, null);
     }
 }
