@@ -1,16 +1,15 @@
 package dev.cogforge.app.cli;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.cogforge.core.engine.ComputeDevice;
 import dev.cogforge.core.engine.Engine;
+import dev.cogforge.core.engine.MemoryMeter;
 
 /** What the {@code bench} commands share: engine/thread set-up, medians and the process's peak RSS. */
 final class BenchSupport {
-    private static final Path PROC_STATUS = Path.of("/proc/self/status");
+    private static final MemoryMeter PROCESS_MEMORY = MemoryMeter.of(ComputeDevice.CPU);
 
     private BenchSupport() {}
 
@@ -29,26 +28,14 @@ final class BenchSupport {
         return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
     }
 
-    /** VmHWM of /proc/self/status (Linux); NaN elsewhere. */
+    /** Peak resident memory of this process since the last {@link #resetPeakRss()}, in MiB (the engine's meter). */
     static double peakRssMiB() {
-        try {
-            if (!Files.isReadable(PROC_STATUS)) return Double.NaN;
-            for (String line : Files.readAllLines(PROC_STATUS)) {
-                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
-            }
-        } catch (IOException | NumberFormatException e) {
-            return Double.NaN;
-        }
-        return Double.NaN;
+        return PROCESS_MEMORY.snapshot().peak() / (1024.0 * 1024.0);
     }
 
-    /** Writing 5 to clear_refs resets the kernel's peak-RSS counter (Linux 4.0+); false where that is refused. */
+    /** Starts a new peak window; false where the platform cannot reset the peak (it then counts from process start). */
     static boolean resetPeakRss() {
-        try {
-            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-            return true;
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
-        }
+        PROCESS_MEMORY.resetPeak();
+        return PROCESS_MEMORY.snapshot().peakSinceReset();
     }
 }
