@@ -71,7 +71,7 @@ class DataParallelTrainerTest {
 
     static TrainingEvent runHere(RunConfig c, List<TrainingEvent> events) {
         TrainingEvent end = Trainer.create(c, events::add).run();
-        if (end instanceof TrainingEvent.Failed f && f.cause() != null) f.cause().printStackTrace();
+        if (end instanceof TrainingEvent.Failed f && f.cause() != null) org.slf4j.LoggerFactory.getLogger("test.run").warn("run failed: {}", f.message(), f.cause());
         return end;
     }
 

@@ -42,7 +42,7 @@ class TrainerTest {
     private static List<TrainingEvent> run(RunConfig c) {
         List<TrainingEvent> events = new CopyOnWriteArrayList<>();
         TrainingEvent end = Trainer.create(c, events::add).run();
-        if (end instanceof TrainingEvent.Failed f && f.cause() != null) f.cause().printStackTrace();
+        if (end instanceof TrainingEvent.Failed f && f.cause() != null) org.slf4j.LoggerFactory.getLogger("test.run").warn("run failed: {}", f.message(), f.cause());
         return events;
     }
 
