@@ -19,6 +19,7 @@ import dev.cogforge.app.studio.train.TrainViewModel;
 import dev.cogforge.core.io.AtomicFiles;
 import dev.cogforge.core.train.config.RunConfig;
 
+import javafx.animation.AnimationTimer;
 import javafx.application.Platform;
 import javafx.embed.swing.SwingFXUtils;
 import javafx.scene.Node;
@@ -138,12 +139,26 @@ public final class ScreenshotTour {
         return true;
     }
 
+    /** Waits until {@code condition} holds, checking it on the FX thread at every pulse (no sleeping thread). */
     private void await(String what, Duration timeout, BooleanSupplier condition) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!call(condition::getAsBoolean)) {
-            if (System.nanoTime() > deadline) throw new IllegalStateException("timed out waiting for " + what);
-            // the tour is a one-off documentation job: polling the UI state a few times a second is simplest
-            Thread.sleep(250);
+        CompletableFuture<Void> met = new CompletableFuture<>();
+        AnimationTimer check = new AnimationTimer() {
+            @Override
+            public void handle(long now) {
+                try {
+                    if (condition.getAsBoolean()) met.complete(null);
+                } catch (RuntimeException e) {
+                    met.completeExceptionally(e);
+                }
+            }
+        };
+        onFx(check::start);
+        try {
+            met.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("timed out waiting for " + what, e);
+        } finally {
+            onFx(check::stop);
         }
     }
 
