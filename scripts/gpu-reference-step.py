@@ -45,10 +45,12 @@ class LoraLinear(torch.nn.Module):
 class Float32MomentAdamW:
     """AdamW with float32 moments and float32 arithmetic on parameters of any dtype (the CogForge trainer's rule)."""
 
-    def __init__(self, params, lr=1e-4, betas=(0.9, 0.95), eps=1e-8, weight_decay=1e-4):
+    def __init__(self, params, lr=1e-4, betas=(0.9, 0.95), eps=1e-8, weight_decay=1e-4, master=False):
         self.params, self.lr, self.betas, self.eps, self.wd = params, lr, betas, eps, weight_decay
         self.m = [torch.zeros_like(p, dtype=torch.float32) for p in params]
         self.v = [torch.zeros_like(p, dtype=torch.float32) for p in params]
+        # float32 master copies of bf16 weights, so that updates below bf16's resolution are not rounded away
+        self.master = [p.detach().float() for p in params] if master else None
         self.t = 0
 
     @torch.no_grad()
@@ -56,11 +58,11 @@ class Float32MomentAdamW:
         self.t += 1
         b1, b2 = self.betas
         bc1, bc2 = 1 - b1 ** self.t, 1 - b2 ** self.t
-        for p, m, v in zip(self.params, self.m, self.v):
+        for i, (p, m, v) in enumerate(zip(self.params, self.m, self.v)):
             if p.grad is None:
                 continue
             g = p.grad.float()
-            p32 = p.float()
+            p32 = self.master[i] if self.master is not None else p.float()
             p32.mul_(1 - self.lr * self.wd)
             m.mul_(b1).add_(g, alpha=1 - b1)
             v.mul_(b2).addcmul_(g, g, value=1 - b2)
@@ -68,7 +70,7 @@ class Float32MomentAdamW:
             p.copy_(p32)
 
     def state_bytes(self):
-        return sum(t.numel() * 4 for t in self.m + self.v)
+        return sum(t.numel() * 4 for t in self.m + self.v + (self.master or []))
 
 
 def main():
@@ -82,6 +84,7 @@ def main():
     ap.add_argument("--batch", type=int, default=1)
     ap.add_argument("--steps", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--master", action="store_true", help="keep float32 master weights in the optimizer state")
     ap.add_argument("--json", default=None)
     ap.add_argument("--device", default="cuda", help="cpu only for a dry run of this script at tiny sizes")
     ap.add_argument("--layers", type=int, default=0, help="override num_layers (dry runs)")
@@ -131,7 +134,7 @@ def main():
             break
         owned.append(p)
         acc += p.numel() * p.element_size()
-    opt = Float32MomentAdamW(owned)
+    opt = Float32MomentAdamW(owned, master=a.master)
 
     rot = None
     if cfg["use_rotary_positional_embeddings"]:
@@ -172,6 +175,7 @@ def main():
     grad_bytes = sum(p.numel() * p.element_size() for p in trainable)
     res = {
         "model": a.model, "lora_rank": a.rank, "own_fraction": a.own_fraction, "batch": a.batch,
+        "master_weights": a.master,
         "latents": [lat_f, 16, lat_h, lat_w], "tokens": lat_f * (lat_h // 2) * (lat_w // 2) + 226,
         "trainable_params": sum(p.numel() for p in trainable), "gradient_bytes_per_step": grad_bytes,
         "optimizer_state_bytes": opt.state_bytes(),
