@@ -490,7 +490,7 @@ public final class Trainer {
             }
             if (!loggedOptimizerState) {
                 loggedOptimizerState = true;
-                LOG.info("optimizer state on this rank: {} MiB ({})", String.format(Locale.ROOT, "%.1f", optimizer.stateBytes() / 1048576.0),
+                LOG.info("optimizer state on this rank: {} MiB ({})", String.format(Locale.ROOT, "%.3f", optimizer.stateBytes() / 1048576.0),
                         optimizer instanceof ShardedOptimizer ? "sharded over " + world + " ranks" : "not sharded");
             }
             globalStep++;
