@@ -34,12 +34,14 @@ import dev.cogforge.core.train.optim.ParamGroup;
  * over any number of ranks or not sharded at all, since state is found by parameter name.
  */
 public final class ShardedOptimizer implements Optimizer {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ShardedOptimizer.class);
     private final DistributedContext context;
     private final List<NamedParam> all;
     private final OptimizerPartition partition;
     private final AbstractOptimizer local;
     private final List<ParamGroup> groups;
     private final List<List<List<Integer>>> bucketsPerOwner;
+    private boolean loggedState;
 
     /**
      * @param trainable every trainable parameter, the same list in the same order on every rank
@@ -92,6 +94,15 @@ public final class ShardedOptimizer implements Optimizer {
     public void step() {
         local.step();
         broadcastUpdates();
+        logStateOnce();
+    }
+
+    /** After the first step, when the lazily created state has its full size. */
+    private void logStateOnce() {
+        if (loggedState) return;
+        loggedState = true;
+        LOG.info("optimizer state on this rank: {} MiB (sharded over {} ranks)",
+                String.format(Locale.ROOT, "%.3f", stateBytes() / 1048576.0), context.worldSize());
     }
 
     @Override
@@ -100,6 +111,7 @@ public final class ShardedOptimizer implements Optimizer {
         OptimizerPartition.Range mine = partition.of(context.rank());
         local.step(grads.subList(mine.from(), mine.to()));
         broadcastUpdates();
+        logStateOnce();
     }
 
     /** Each owner sends its freshly updated parameters; the others overwrite their stale copies. */

@@ -115,8 +115,6 @@ public final class Trainer {
     private long currentStep;
     private DistributedContext dist;
     private boolean ownsDist;
-    private boolean loggedOptimizerState;
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Trainer.class);
 
     // run state (only touched by the training thread)
     private CogVideoXTransformer3D model;
@@ -487,11 +485,6 @@ public final class Trainer {
                 gradientSync.averageGradients();
                 gradNorm = step.clipGradients();
                 step.update(lr);
-            }
-            if (!loggedOptimizerState) {
-                loggedOptimizerState = true;
-                LOG.info("optimizer state on this rank: {} MiB ({})", String.format(Locale.ROOT, "%.3f", optimizer.stateBytes() / 1048576.0),
-                        optimizer instanceof ShardedOptimizer ? "sharded over " + world + " ranks" : "not sharded");
             }
             globalStep++;
             currentStep = globalStep;
