@@ -32,7 +32,32 @@ public final class MemoryEstimator {
 
     public record Inputs(ModelDimensions model, int frames, int height, int width, int batchSize, boolean lora, int rank,
             int targetModules, String optimizer, String mixedPrecision, boolean gradientCheckpointing, boolean vaeTiling,
-            boolean modelCpuOffload) {
+            boolean modelCpuOffload, int optimizerShards) {
+
+        public Inputs {
+            if (optimizerShards < 1) throw new IllegalArgumentException("optimizer shards must be >= 1, got " + optimizerShards);
+        }
+
+        /** Optimizer state not sharded. */
+        public Inputs(ModelDimensions model, int frames, int height, int width, int batchSize, boolean lora, int rank,
+                int targetModules, String optimizer, String mixedPrecision, boolean gradientCheckpointing, boolean vaeTiling,
+                boolean modelCpuOffload) {
+            this(model, frames, height, width, batchSize, lora, rank, targetModules, optimizer, mixedPrecision, gradientCheckpointing,
+                    vaeTiling, modelCpuOffload, 1);
+        }
+
+        /**
+         * The run's largest bucket with the optimizer state divided over {@code processes} ranks when the config
+         * shards it ({@code shard_optimizer_state}), as one rank of a data-parallel run sees it.
+         */
+        public static Inputs of(RunConfig c, ModelDimensions m, int processes) {
+            return of(c, m).withOptimizerShards(c.shardOptimizerState ? Math.max(1, processes) : 1);
+        }
+
+        public Inputs withOptimizerShards(int shards) {
+            return new Inputs(model, frames, height, width, batchSize, lora, rank, targetModules, optimizer, mixedPrecision,
+                    gradientCheckpointing, vaeTiling, modelCpuOffload, shards);
+        }
 
         /** The run's largest bucket (memory is set by the largest one). */
         public static Inputs of(RunConfig c, ModelDimensions m) {
@@ -94,7 +119,16 @@ public final class MemoryEstimator {
      * fp32 (the CPU).
      */
     public static RunEstimate estimateRun(RunConfig config, ModelDimensions m, String mixedPrecision, boolean withValidation) {
-        Inputs largest = withPrecision(Inputs.of(config, m), mixedPrecision);
+        return estimateRun(config, m, mixedPrecision, withValidation, 1);
+    }
+
+    /**
+     * Per rank of a run over {@code optimizerShards} processes that shard the optimizer state (ZeRO-1; pass 1 when
+     * it is not sharded): the state is divided among them, everything else is a full copy per rank.
+     */
+    public static RunEstimate estimateRun(RunConfig config, ModelDimensions m, String mixedPrecision, boolean withValidation,
+            int optimizerShards) {
+        Inputs largest = withPrecision(Inputs.of(config, m), mixedPrecision).withOptimizerShards(optimizerShards);
         List<BucketActivations> buckets = new ArrayList<>();
         for (int f : config.frameBuckets) {
             for (int h : config.heightBuckets) {
@@ -113,7 +147,7 @@ public final class MemoryEstimator {
 
     private static Inputs withPrecision(Inputs i, String mixedPrecision) {
         return new Inputs(i.model(), i.frames(), i.height(), i.width(), i.batchSize(), i.lora(), i.rank(), i.targetModules(),
-                i.optimizer(), mixedPrecision, i.gradientCheckpointing(), i.vaeTiling(), i.modelCpuOffload());
+                i.optimizer(), mixedPrecision, i.gradientCheckpointing(), i.vaeTiling(), i.modelCpuOffload(), i.optimizerShards());
     }
 
     public static Estimate estimate(Inputs in) {
@@ -142,6 +176,8 @@ public final class MemoryEstimator {
             case "prodigy" -> trainable * 4L * trainableBytesPer; // m, v, s, p0
             default -> trainable * 2L * trainableBytesPer;
         };
+        // ZeRO-1: each rank keeps the state of its 1/W share of the parameters (balanced by bytes)
+        states = (states + in.optimizerShards() - 1) / in.optimizerShards();
         long activations = in.gradientCheckpointing()
                 ? (long) m.numLayers() * sd + SAVED_TENSORS_PER_BLOCK * sd
                 : (long) m.numLayers() * SAVED_TENSORS_PER_BLOCK * sd;

@@ -44,6 +44,7 @@ import dev.cogforge.core.dist.DistributedEnv;
 import dev.cogforge.core.dist.DistributedTimeouts;
 import dev.cogforge.core.dist.GradientSync;
 import dev.cogforge.core.dist.ProcessGroups;
+import dev.cogforge.core.dist.ShardedOptimizer;
 import dev.cogforge.core.dist.ShardedSampler;
 import dev.cogforge.core.engine.ComputeDevice;
 import dev.cogforge.core.engine.Devices;
@@ -100,6 +101,7 @@ public final class Trainer {
     static final String RNG_SCHEME = "per-sample-position/v2";
     static final String NO_RENDERER_WARNING = "validation videos need the sampling pipeline (not in this build)";
     private static final long FULL_SHARD_BYTES = 5_000_000_000L;
+    static final String SHARD_STAGING_PREFIX = ".optimizer-shards-";
 
     private final RunConfig config;
     private final TrainingEvent.Listener listener;
@@ -333,7 +335,8 @@ public final class Trainer {
         MemoryMeter meter = MemoryMeter.of(computeDevice);
         MemoryEstimator.RunEstimate memoryEstimate = MemoryEstimator.estimateRun(config, dims,
                 dtype == ScalarType.Float ? "no" : config.effectiveMixedPrecision(),
-                !config.validationPrompts().isEmpty() && (config.validationSteps != null || config.validationEpochs != null));
+                !config.validationPrompts().isEmpty() && (config.validationSteps != null || config.validationEpochs != null),
+                config.shardOptimizerState ? world : 1);
         TrainingNoise noise = new TrainingNoise(SchedulerConfig.read(folder.configFile(ModelFolder.Part.SCHEDULER)));
 
         // Rank 0 alone fills the latent cache (one VAE/T5 pass, no two processes writing the same files); the others
@@ -391,7 +394,7 @@ public final class Trainer {
         int accumulation = config.gradientAccumulationSteps;
 
         buildModel(folder, tcfg, dtype, device, seed);
-        optimizer = Optimizers.create(config, trainable);
+        optimizer = createOptimizer(world);
         List<Tensor> trainableTensors = trainable.stream().map(NamedParam::tensor).toList();
         GradientSync gradientSync = new GradientSync(dist, trainableTensors, GradientSync.DEFAULT_BUCKET_BYTES);
 
@@ -641,6 +644,17 @@ public final class Trainer {
         model.train(true);
     }
 
+    /**
+     * ZeRO-1 when asked and there are several ranks: each rank keeps the optimizer state of its share of the
+     * trainable parameters only (see {@link ShardedOptimizer}); with one process sharding would change nothing.
+     */
+    private Optimizer createOptimizer(int world) {
+        if (config.shardOptimizerState && world > 1) {
+            return new ShardedOptimizer(dist, trainable, owned -> Optimizers.create(config, owned), GradientSync.DEFAULT_BUCKET_BYTES);
+        }
+        return Optimizers.create(config, trainable);
+    }
+
     // ------------------------------------------------------------------ one micro-batch
 
     static long mix(long seed, long counter) {
@@ -729,9 +743,20 @@ public final class Trainer {
 
     // ------------------------------------------------------------------ checkpoints and outputs
 
-    /** Rank 0 writes; every rank then meets at a barrier, so no rank runs ahead of a checkpoint it might resume from. */
+    /**
+     * Rank 0 writes; every rank then meets at a barrier, so no rank runs ahead of a checkpoint it might resume from.
+     * With a sharded optimizer the other ranks first write their shards into a staging folder under the output
+     * directory (storage every rank sees), and rank 0 moves them into its temp checkpoint folder before the rename
+     * that makes the checkpoint complete.
+     */
     private void saveCheckpoint(CheckpointStore store, long globalStep, ShardedSampler.Position position, long seed)
             throws IOException {
+        ShardedOptimizer sharded = optimizer instanceof ShardedOptimizer so ? so : null;
+        Path staging = store.outputDir().resolve(SHARD_STAGING_PREFIX + globalStep);
+        if (sharded != null) {
+            if (!dist.isRankZero()) sharded.saveShard(staging);
+            dist.barrier();
+        }
         if (dist.isRankZero()) {
             Map<String, String> rng = new LinkedHashMap<>();
             rng.put("scheme", RNG_SCHEME);
@@ -741,11 +766,32 @@ public final class Trainer {
                     optimizer.type(), rng);
             Path folder = store.save(state, dir -> {
                 writeTrainable(dir);
-                optimizer.saveState(dir);
+                if (sharded == null) {
+                    optimizer.saveState(dir);
+                    return;
+                }
+                sharded.saveShard(dir);
+                for (int r = 1; r < dist.worldSize(); r++) {
+                    String name = ShardedOptimizer.shardFileName(r, dist.worldSize());
+                    Path shard = staging.resolve(name);
+                    if (!Files.isRegularFile(shard)) throw new IOException(shard + ": rank " + r + " did not write its optimizer shard");
+                    Files.move(shard, dir.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+                sharded.saveIndex(dir);
             });
+            if (sharded != null) removeShardStaging(store.outputDir());
             emit(new TrainingEvent.CheckpointSaved(globalStep, folder));
         }
         dist.barrier();
+    }
+
+    /** This save's staging folder and any left by a run killed while saving (every rank has written by now). */
+    private static void removeShardStaging(Path out) throws IOException {
+        try (var entries = Files.list(out)) {
+            for (Path p : (Iterable<Path>) entries::iterator) {
+                if (p.getFileName().toString().startsWith(SHARD_STAGING_PREFIX) && Files.isDirectory(p)) CheckpointStore.deleteTree(p);
+            }
+        }
     }
 
     /** Trainable weights in float32 (lossless for every training dtype, so a resume continues bit-for-bit). */

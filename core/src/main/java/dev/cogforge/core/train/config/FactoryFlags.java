@@ -155,6 +155,7 @@ public final class FactoryFlags {
         extension("lr_end", Kind.FLOAT);
         extension("prodigy_d_coef", Kind.FLOAT);
         extension("skip_bad_items", Kind.BOOL);
+        extension("shard_optimizer_state", Kind.BOOL);
     }
 
     private FactoryFlags() {}

@@ -140,6 +140,11 @@ public final class RunConfig {
     public boolean prodigyUseBiasCorrection;
     public boolean prodigySafeguardWarmup;
     public double prodigyDCoef = 1.0;
+    /**
+     * ZeRO stage 1: with several processes each rank keeps the optimizer state of only its share of the trainable
+     * parameters and broadcasts their updated values; with one process it changes nothing.
+     */
+    public boolean shardOptimizerState;
 
     // ---- logging / hub
     public String loggingDir = "logs";

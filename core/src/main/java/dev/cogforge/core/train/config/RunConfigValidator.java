@@ -135,6 +135,11 @@ public final class RunConfigValidator {
         if (!(c.weightDecay >= 0)) p.add(ConfigProblem.error("weight_decay", "must be >= 0, got " + c.weightDecay));
         if (!(c.maxGradNorm > 0)) p.add(ConfigProblem.error("max_grad_norm", "must be > 0, got " + c.maxGradNorm));
         if (!(c.prodigyDCoef > 0)) p.add(ConfigProblem.error("prodigy_d_coef", "must be > 0, got " + c.prodigyDCoef));
+        if ("prodigy".equals(c.optimizer) && c.shardOptimizerState) {
+            p.add(ConfigProblem.error("shard_optimizer_state", "Prodigy's step size d is estimated from sums over all parameters,"
+                    + " which a rank holding only its share of the optimizer state cannot compute; use adamw, adam, adamw8bit"
+                    + " or adam8bit with shard_optimizer_state, or turn it off"));
+        }
         if ("prodigy".equals(c.optimizer)) {
             if (c.learningRate < 0.1 || c.learningRate > 10) p.add(ConfigProblem.warning("learning_rate", "Prodigy estimates the step size itself and expects learning_rate around 1.0, got " + c.learningRate));
         } else if (c.beta3 != null || c.prodigyDecouple || c.prodigyUseBiasCorrection || c.prodigySafeguardWarmup || c.prodigyDCoef != 1.0) {

@@ -30,6 +30,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 public abstract class AbstractOptimizer implements Optimizer {
     public static final String STATE_TENSORS = "optimizer.safetensors";
     public static final String STATE_JSON = "optimizer.json";
+    static final String PARAMS_METADATA = "params";
+    static final String PARAM_STEPS_METADATA = "param_steps";
 
     protected final List<ParamGroup> groups;
     /** param name → state key → tensor (retained; released in close). */
@@ -197,25 +199,76 @@ public abstract class AbstractOptimizer implements Optimizer {
     public void saveState(Path dir) throws IOException {
         checkOpen();
         Files.createDirectories(dir);
-        SafetensorsWriter w = new SafetensorsWriter().metadata("format", "cogforge-optimizer").metadata("type", type());
+        writeStateTensors(dir.resolve(STATE_TENSORS));
+        ObjectNode json = indexJson();
+        ObjectNode ps = json.putObject("param_steps");
+        paramSteps.forEach(ps::put);
+        var names = json.putArray("params");
+        for (NamedParam p : allParams()) names.add(p.name());
+        ConfigJson.write(dir.resolve(STATE_JSON), json);
+    }
+
+    /**
+     * Writes this optimizer's state tensors ({@code <param>.<key>}) to {@code file}, with the names of the parameters
+     * it covers and their step counts in the file's metadata, so that a shard of a sharded optimizer is
+     * self-describing and can be loaded by whichever rank owns its parameters later.
+     */
+    public void saveShard(Path file) throws IOException {
+        checkOpen();
+        writeStateTensors(file);
+    }
+
+    /**
+     * {@code optimizer.json} of a sharded optimizer: hyper-parameters, step count and lrs (the same on every rank) and
+     * the shard files, whose metadata hold each parameter's step count.
+     */
+    public void saveShardIndex(Path dir, List<String> shardFiles, List<String> allParamNames) throws IOException {
+        checkOpen();
+        ObjectNode json = indexJson();
+        var shards = json.putArray("shards");
+        shardFiles.forEach(shards::add);
+        var names = json.putArray("params");
+        allParamNames.forEach(names::add);
+        ConfigJson.write(dir.resolve(STATE_JSON), json);
+    }
+
+    private void writeStateTensors(Path file) throws IOException {
+        ObjectNode steps = ConfigJson.MAPPER.createObjectNode();
+        paramSteps.forEach(steps::put);
+        var covered = ConfigJson.MAPPER.createArrayNode();
+        for (NamedParam p : allParams()) covered.add(p.name());
+        SafetensorsWriter w = new SafetensorsWriter().metadata("format", "cogforge-optimizer").metadata("type", type())
+                .metadata(PARAMS_METADATA, covered.toString()).metadata(PARAM_STEPS_METADATA, steps.toString());
         for (var e : state.entrySet()) {
             for (var s : e.getValue().entrySet()) w.add(e.getKey() + "." + s.getKey(), s.getValue());
         }
-        w.write(dir.resolve(STATE_TENSORS));
+        w.write(file);
+    }
+
+    private ObjectNode indexJson() {
         ObjectNode json = ConfigJson.MAPPER.createObjectNode();
         json.put("version", 1);
         json.put("type", type());
         json.put("steps", steps);
         var lrs = json.putArray("group_lrs");
         for (ParamGroup g : groups) lrs.add(g.lr());
-        ObjectNode ps = json.putObject("param_steps");
-        paramSteps.forEach(ps::put);
         writeJson(json);
-        ConfigJson.write(dir.resolve(STATE_JSON), json);
+        return json;
     }
 
     @Override
     public void loadState(Path dir) throws IOException {
+        loadState(dir, List.of());
+    }
+
+    /**
+     * Loads the state of this optimizer's parameters from a checkpoint folder written by {@link #saveState} (one
+     * {@code optimizer.safetensors}) or by a sharded optimizer ({@code optimizer.json} lists the shard files), with
+     * any number of shards: state is found by parameter name in whichever file holds it. Tensors of
+     * {@code otherTrainable} parameters (owned by other ranks now) are skipped; tensors of any other parameter are an
+     * error, as is a parameter of this optimizer that the checkpoint does not cover.
+     */
+    public void loadState(Path dir, java.util.Collection<String> otherTrainable) throws IOException {
         checkOpen();
         Path jsonFile = dir.resolve(STATE_JSON);
         JsonNode json;
@@ -227,17 +280,47 @@ public abstract class AbstractOptimizer implements Optimizer {
         if (!type().equals(json.path("type").asText())) {
             throw new IOException(jsonFile + ": state of optimizer '" + json.path("type").asText() + "' cannot be loaded into '" + type() + "'");
         }
-        Map<String, NamedParam> byName = new HashMap<>();
-        for (NamedParam p : allParams()) byName.put(p.name(), p);
-        Path tensorFile = dir.resolve(STATE_TENSORS);
+        Map<String, NamedParam> owned = new HashMap<>();
+        for (NamedParam p : allParams()) owned.put(p.name(), p);
+        java.util.Set<String> known = new java.util.HashSet<>(owned.keySet());
+        known.addAll(otherTrainable);
+        List<Path> files = new ArrayList<>();
+        if (json.has("shards")) {
+            for (JsonNode f : json.path("shards")) files.add(dir.resolve(f.asText()));
+        } else {
+            files.add(dir.resolve(STATE_TENSORS));
+        }
+        // which parameters the checkpoint covers; null for checkpoints written before this was recorded
+        java.util.Set<String> covered = json.has("params") ? new java.util.HashSet<>() : null;
+        if (covered != null) json.path("params").forEach(n -> covered.add(n.asText()));
+        Map<String, Long> savedSteps = new HashMap<>();
+        json.path("param_steps").properties().forEach(e -> savedSteps.put(e.getKey(), e.getValue().asLong()));
         Map<String, Map<String, Tensor>> loaded = new LinkedHashMap<>();
-        try (SafetensorsFile f = SafetensorsFile.open(tensorFile)) {
-            for (String name : f.names()) {
-                int dot = splitPoint(name, byName);
-                if (dot < 0) throw new IOException(tensorFile + ": tensor '" + name + "' belongs to no parameter of this optimizer");
-                Tensor t = f.load(name);
-                t.retainReference();
-                loaded.computeIfAbsent(name.substring(0, dot), n -> new LinkedHashMap<>()).put(name.substring(dot + 1), t);
+        try {
+            for (Path tensorFile : files) {
+                if (!Files.isRegularFile(tensorFile)) throw new IOException(tensorFile + ": optimizer state file is missing (listed in " + jsonFile + ")");
+                try (SafetensorsFile f = SafetensorsFile.open(tensorFile)) {
+                    String stepsText = f.metadata().get(PARAM_STEPS_METADATA);
+                    if (stepsText != null) {
+                        ConfigJson.MAPPER.readTree(stepsText).properties().forEach(e -> savedSteps.put(e.getKey(), e.getValue().asLong()));
+                    }
+                    for (String name : f.names()) {
+                        int dot = splitPoint(name, known);
+                        if (dot < 0) throw new IOException(tensorFile + ": tensor '" + name + "' belongs to no trainable parameter of this run");
+                        String param = name.substring(0, dot);
+                        if (!owned.containsKey(param)) continue;
+                        Tensor t = f.load(name);
+                        t.retainReference();
+                        loaded.computeIfAbsent(param, n -> new LinkedHashMap<>()).put(name.substring(dot + 1), t);
+                    }
+                }
+            }
+            for (String name : owned.keySet()) {
+                boolean stepped = savedSteps.getOrDefault(name, 0L) > 0;
+                if ((covered != null && !covered.contains(name)) || (stepped && !loaded.containsKey(name))) {
+                    throw new IOException(dir + ": the optimizer state has no entry for trainable parameter '" + name
+                            + "' (the checkpoint was saved with other trainable parameters, or a shard file is incomplete)");
+                }
             }
         } catch (IOException | RuntimeException e) {
             loaded.values().forEach(m -> m.values().forEach(Tensor::releaseReference));
@@ -247,17 +330,19 @@ public abstract class AbstractOptimizer implements Optimizer {
         state.putAll(loaded);
         steps = json.path("steps").asLong();
         paramSteps.clear();
-        json.path("param_steps").properties().forEach(e -> paramSteps.put(e.getKey(), e.getValue().asLong()));
+        savedSteps.forEach((name, n) -> {
+            if (owned.containsKey(name)) paramSteps.put(name, n);
+        });
         JsonNode lrs = json.path("group_lrs");
         for (int i = 0; i < groups.size() && i < lrs.size(); i++) groups.get(i).setLr(lrs.get(i).asDouble());
         readJson(json);
     }
 
     /** Parameter names may contain dots, so match the longest known parameter prefix. */
-    private static int splitPoint(String tensorName, Map<String, NamedParam> byName) {
+    private static int splitPoint(String tensorName, java.util.Set<String> names) {
         int best = -1;
         for (int i = tensorName.indexOf('.'); i >= 0; i = tensorName.indexOf('.', i + 1)) {
-            if (byName.containsKey(tensorName.substring(0, i))) best = i;
+            if (names.contains(tensorName.substring(0, i))) best = i;
         }
         return best;
     }
