@@ -7,12 +7,14 @@ import dev.cogforge.core.train.config.RunConfig;
 
 /**
  * Estimates GPU memory of a CogVideoX training run from the model's dimensions and the run settings, before anything
- * is loaded. The model (what the cogvideox-factory scripts do, read off the seed's measured table):
+ * is loaded. The model (what this project's trainer keeps in memory; calibrated on the seed's measured table and on
+ * full-size steps measured on an H100, see docs/distributed.md):
  * <ul>
  * <li>load peak: transformer + T5 + VAE in the weight dtype, all resident while latents/embeddings are prepared;</li>
  * <li>training: transformer + trainable params, grads and optimizer states + activations (T5/VAE offloaded).
- * LoRA params, grads and Adam states use the weight dtype (fp32 with fp16, like {@code cast_training_params});
- * full fine-tuning keeps fp32 master params, grads and states (the table's 2B SFT figures need them);</li>
+ * Trainable weights and their grads use the weight dtype (fp16 LoRA weights are fp32, like
+ * {@code cast_training_params}); the optimizer keeps float32 moments and a float32 master copy of every bf16/fp16
+ * trainable weight (16 B per parameter for AdamW with bf16), divided over the ranks with ZeRO-1 sharding;</li>
  * <li>activations: {@value #SAVED_TENSORS_PER_BLOCK} tensors of {@code [S, D]} per block without checkpointing;
  * with checkpointing one {@code [S, D]} per block (its saved input) plus one block's recompute set;</li>
  * <li>validation: resident training state + T5 + VAE + transformer inference (CFG batch 2) + VAE decode workspace.</li>
@@ -162,20 +164,23 @@ public final class MemoryEstimator {
         int trainableBytesPer;
         if (in.lora()) {
             trainable = (long) m.numLayers() * in.targetModules() * in.rank() * 2 * d;
+            // fp16 LoRA weights are trained in float32 (the factory's cast_training_params); bf16 ones stay bf16
             trainableBytesPer = "fp16".equals(in.mixedPrecision()) ? 4 : weightBytes;
         } else {
             trainable = m.transformerParams();
-            trainableBytesPer = 4;
+            trainableBytesPer = weightBytes;
         }
-        // full fine-tuning trains fp32 master copies that replace the bf16 weights, so count the weights only once
+        // full fine-tuning trains the transformer's own weights, so count them once
         long weights = in.lora() ? transformer : 0;
         long trainableBytes = trainable * trainableBytesPer;
         long grads = trainableBytes;
+        // optimizer state as the trainer keeps it: float32 moments, plus a float32 master copy of bf16/fp16 weights
         long states = switch (in.optimizer()) {
             case "adam8bit", "adamw8bit" -> trainable * 2 + trainable * 2 * 4 / 256;
-            case "prodigy" -> trainable * 4L * trainableBytesPer; // m, v, s, p0
-            default -> trainable * 2L * trainableBytesPer;
+            case "prodigy" -> trainable * 4L * 4; // m, v, s, p0
+            default -> trainable * 2L * 4;
         };
+        if (trainableBytesPer < 4) states += trainable * 4L;
         // ZeRO-1: each rank keeps the state of its 1/W share of the parameters (balanced by bytes)
         states = (states + in.optimizerShards() - 1) / in.optimizerShards();
         long activations = in.gradientCheckpointing()
@@ -184,7 +189,7 @@ public final class MemoryEstimator {
 
         long t5 = m.textEncoderParams() * weightBytes;
         long vae = m.vaeParams() * weightBytes;
-        long loadPeak = transformer + t5 + vae + trainableBytes;
+        long loadPeak = transformer + t5 + vae + (in.lora() ? trainableBytes : 0);
         long training = weights + trainableBytes + grads + states + activations;
         long beforeValidation = Math.max(loadPeak, training);
 

@@ -166,18 +166,33 @@ public abstract class AbstractOptimizer implements Optimizer {
         return paramSteps.merge(p.name(), 1L, Long::sum);
     }
 
+    /** State key of the float32 master copy kept for a parameter stored in bf16/fp16. */
+    public static final String MASTER_WEIGHTS = "master_fp32";
+
     /**
-     * Runs an in-place update on a float32 view of the parameter: the parameter itself when it is float32, else a
-     * float32 copy that is written back (so bf16 weights still get full-precision arithmetic).
+     * Runs an in-place update on the parameter's float32 weights: the parameter itself when it is float32; else a
+     * float32 master copy kept in the optimizer state (created from the parameter on first use), whose rounded value
+     * is then written to the parameter. Without the master copy, updates smaller than half a bf16 step (relative
+     * 2^-9, i.e. most updates at fine-tuning learning rates) would be rounded away at every step.
      */
-    protected static void onFloat32(Tensor param, java.util.function.Consumer<Tensor> update) {
+    protected void onMasterWeights(NamedParam p, java.util.function.Consumer<Tensor> update) {
+        Tensor param = p.tensor();
         if (isFloat32(param)) {
             update.accept(param);
-        } else {
-            Tensor p32 = param.to(ScalarType.Float);
-            update.accept(p32);
-            param.copy_(p32);
+            return;
         }
+        Tensor master = masterWeights(p);
+        update.accept(master);
+        param.copy_(master);
+    }
+
+    /** The float32 weights the optimizer updates: the parameter when float32, else its master copy. */
+    protected Tensor masterWeights(NamedParam p) {
+        if (isFloat32(p.tensor())) return p.tensor();
+        boolean fresh = !hasState(p, MASTER_WEIGHTS);
+        Tensor master = stateTensor(p, MASTER_WEIGHTS, ScalarType.Float);
+        if (fresh) master.copy_(p.tensor());
+        return master;
     }
 
     /** JavaCPP returns non-interned enum instances, so compare the numeric code, never with ==. */

@@ -47,19 +47,19 @@ public final class AdamW extends AbstractOptimizer {
         forEachGradient(gradsPerGroup, (group, p, grad) -> {
             Tensor m = stateTensor(p, "exp_avg", ScalarType.Float);
             Tensor v = stateTensor(p, "exp_avg_sq", ScalarType.Float);
-            decayAndUpdate(p, grad, m, v, incrementStep(p), group, decoupled, beta1, beta2, eps);
+            decayAndUpdate(this, p, grad, m, v, incrementStep(p), group, decoupled, beta1, beta2, eps);
         });
     }
 
     /**
      * Weight decay (decoupled: shrinks the weights; else coupled L2 added to the gradient), then the Adam update, on a
-     * float32 view of the parameter; {@code m} and {@code v} are float32 moments updated in place.
+     * the parameter's float32 (master) weights; {@code m} and {@code v} are float32 moments updated in place.
      */
-    static void decayAndUpdate(NamedParam p, Tensor grad, Tensor m, Tensor v, long step, ParamGroup group, boolean decoupled,
+    static void decayAndUpdate(AbstractOptimizer owner, NamedParam p, Tensor grad, Tensor m, Tensor v, long step, ParamGroup group, boolean decoupled,
             double beta1, double beta2, double eps) {
         double lr = group.lr();
         double wd = group.weightDecay();
-        onFloat32(p.tensor(), param -> {
+        owner.onMasterWeights(p, param -> {
             Tensor g = float32(grad);
             if (wd != 0) {
                 if (decoupled) param.mul_(new Scalar(1 - lr * wd));

@@ -66,7 +66,7 @@ public final class AdamW8bit extends AbstractOptimizer {
             Tensor m = signedQ.dequantize(mCodes, mScale, shape).contiguous();
             Tensor vRoot = unsignedQ.dequantize(vCodes, vScale, shape);
             Tensor v = vRoot.mul(vRoot).contiguous();
-            AdamW.decayAndUpdate(p, grad, m, v, incrementStep(p), group, decoupled, beta1, beta2, eps);
+            AdamW.decayAndUpdate(this, p, grad, m, v, incrementStep(p), group, decoupled, beta1, beta2, eps);
             signedQ.quantize(m, mCodes, mScale);
             unsignedQ.quantize(v.sqrt(), vCodes, vScale);
         });

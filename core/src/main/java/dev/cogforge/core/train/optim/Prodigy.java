@@ -82,12 +82,12 @@ public final class Prodigy extends AbstractOptimizer {
                 NamedParam p = group.params().get(i);
                 boolean fresh = !hasState(p, "p0");
                 Tensor p0 = stateTensor(p, "p0", ScalarType.Float);
-                if (fresh) p0.copy_(p.tensor());
+                if (fresh) p0.copy_(masterWeights(p));
                 Tensor s = stateTensor(p, "s", ScalarType.Float);
                 Tensor m = stateTensor(p, "exp_avg", ScalarType.Float);
                 Tensor v = stateTensor(p, "exp_avg_sq", ScalarType.Float);
                 Tensor g = float32(grad);
-                Tensor param = float32(p.tensor());
+                Tensor param = masterWeights(p);
                 if (group.weightDecay() != 0 && !decouple) g = g.add(param, new Scalar(group.weightDecay()));
                 if (group.lr() > 0) {
                     dNumerator += (d / d0) * dlr * g.reshape(-1).dot(p0.sub(param).reshape(-1)).item_double();
@@ -112,7 +112,7 @@ public final class Prodigy extends AbstractOptimizer {
             Tensor v = stateTensor(p, "exp_avg_sq", ScalarType.Float);
             Tensor denom = v.sqrt().add_(new Scalar(d * eps));
             double wd = group.weightDecay();
-            onFloat32(p.tensor(), param -> {
+            onMasterWeights(p, param -> {
                 if (wd != 0 && decouple) param.add_(param, new Scalar(-wd * dlr));
                 if (beta1 > 0) param.addcdiv_(m, denom, new Scalar(-dlr));
                 else param.addcdiv_(g, denom, new Scalar(-dlr * d));
