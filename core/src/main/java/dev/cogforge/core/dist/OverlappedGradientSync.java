@@ -35,7 +35,9 @@ public final class OverlappedGradientSync implements AutoCloseable {
     private final Tensor[] flats;
     private final DistributedContext.PendingAllReduce[] pending;
     private int nextToStart;
-    private int startedBeforeFinish;
+    private int readyCount;
+    private int startedEarly;
+    private int startedEarlyLastStep;
 
     /**
      * @param inBackwardOrder the trainable parameters in the order backward finalises them (the same list on every
@@ -62,9 +64,12 @@ public final class OverlappedGradientSync implements AutoCloseable {
         return buckets.size();
     }
 
-    /** How many buckets the last {@link #finish}ed step had started before {@code finish} was called (the overlap). */
+    /**
+     * How many buckets the last {@link #finish}ed step started while some gradients were still not final, i.e. while
+     * backward was still running: the overlap actually achieved.
+     */
     public int bucketsStartedDuringBackward() {
-        return startedBeforeFinish;
+        return startedEarlyLastStep;
     }
 
     /** These parameters' gradients are final for this step; starts every bucket that is now complete, in order. */
@@ -75,17 +80,19 @@ public final class OverlappedGradientSync implements AutoCloseable {
             if (i == null) throw new IllegalArgumentException("gradientsReady got a tensor that is not one of the synchronised parameters");
             if (!ready[i]) {
                 ready[i] = true;
+                readyCount++;
                 unready[bucketOf[i]]--;
             }
         }
         startCompleteBuckets();
+        if (readyCount < parameters.size()) startedEarly = nextToStart;
     }
 
     /** Marks the rest final, waits for every bucket and leaves each gradient equal to the mean over ranks. */
     public void finish() {
         if (context.worldSize() == 1) return;
-        startedBeforeFinish = nextToStart;
         gradientsReady(parameters);
+        startedEarlyLastStep = startedEarly;
         try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
             Scalar ranks = new Scalar((double) context.worldSize());
             for (int b = 0; b < buckets.size(); b++) {
@@ -138,5 +145,7 @@ public final class OverlappedGradientSync implements AutoCloseable {
         java.util.Arrays.fill(ready, false);
         for (int b = 0; b < buckets.size(); b++) unready[b] = buckets.get(b).size();
         nextToStart = 0;
+        readyCount = 0;
+        startedEarly = 0;
     }
 }
