@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
                 VaeBenchCommand.class,
                 TrainBenchCommand.class,
                 SampleBenchCommand.class,
+                DdpBenchCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @Spec

@@ -63,6 +63,11 @@ public final class TrainCommand implements Callable<Integer> {
             + "MASTER_PORT (torchrun, srun, Kubernetes) make this process one rank of a larger job."})
     Integer nproc;
 
+    @Option(names = "--ddp_overlap", arity = "1", paramLabel = "true|false", description = {"with --nproc/several ranks and"
+            + " --gradient_checkpointing: all-reduce each block's gradients while backward continues (default true;"
+            + " run config key ddp_overlap)"})
+    Boolean ddpOverlap;
+
     @Unmatched
     List<String> factoryFlags = new ArrayList<>();
 
@@ -78,6 +83,7 @@ public final class TrainCommand implements Callable<Integer> {
         for (String u : r.unresolved()) err.println("unresolved shell variable: " + u);
         for (String n : r.notes()) err.println("note: " + n);
         RunConfig config = r.config();
+        if (ddpOverlap != null) config.ddpOverlap = ddpOverlap;
         err.flush();
         if (nproc != null && nproc > 1) return launch(config, nproc, out, err);
         // started by torchrun / srun / Kubernetes as one rank: only rank 0 shows progress and the summary

@@ -88,6 +88,53 @@ public final class DistributedContext implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts summing {@code tensor} across ranks in place and returns at once; the backend's own threads do the work
+     * while the caller goes on (Gloo runs it on its worker threads, NCCL on its stream). The tensor must not be read or
+     * written until {@link PendingAllReduce#await()} returns. Every rank must start the same collectives in the same order.
+     */
+    public PendingAllReduce startAllReduceSum(Tensor tensor) {
+        if (group == null) return PendingAllReduce.DONE;
+        try (PointerScope scope = new PointerScope()) {
+            AllreduceOptions o = new AllreduceOptions();
+            o.reduceOp(new ReduceOp(ReduceOp.RedOpType.SUM));
+            Work w = run("all-reduce", () -> group.allreduce(new TensorVector(tensor), o));
+            w.retainReference(); // outlives this scope until awaited
+            return new PendingAllReduce(this, w);
+        }
+    }
+
+    /** An all-reduce in flight ({@link #startAllReduceSum}); await or {@link #close} it exactly once. */
+    public static final class PendingAllReduce implements AutoCloseable {
+        static final PendingAllReduce DONE = new PendingAllReduce(null, null);
+        private final DistributedContext owner;
+        private Work work;
+
+        private PendingAllReduce(DistributedContext owner, Work work) {
+            this.owner = owner;
+            this.work = work;
+        }
+
+        /** Blocks until this rank's result is in place (throws {@link DistributedException} when a peer failed). */
+        public void await() {
+            if (work == null) return;
+            try {
+                owner.await("all-reduce", work);
+            } finally {
+                close();
+            }
+        }
+
+        /** Drops the handle without waiting (error paths: the collective is abandoned with the job). */
+        @Override
+        public void close() {
+            if (work == null) return;
+            Work w = work;
+            work = null;
+            w.releaseReference();
+        }
+    }
+
     /** Overwrites {@code tensor} on every rank with rank {@code root}'s value. */
     public void broadcast(Tensor tensor, int root) {
         if (group == null) return;

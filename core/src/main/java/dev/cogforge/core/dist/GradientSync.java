@@ -20,7 +20,7 @@ import org.bytedeco.pytorch.global.torch;
  * tensor, as in PyTorch's DDP), all buckets are launched before the first is awaited, then unpacked. The bucket
  * layout depends only on the parameter list, never on which gradients happen to exist, so all ranks always issue
  * identical collectives; a parameter without a gradient on this rank contributes zeros and receives the average.
- * Communication runs after backward, not overlapped with it: see docs/distributed.md for why that is enough.
+ * Communication runs after backward; {@link OverlappedGradientSync} overlaps it with a block-wise backward instead.
  */
 public final class GradientSync {
     public static final long DEFAULT_BUCKET_BYTES = 25L << 20;
@@ -86,7 +86,7 @@ public final class GradientSync {
     }
 
     /** The parameter's gradient, created as zeros when backward did not reach it on this rank. */
-    private static Tensor gradientOf(Tensor p) {
+    static Tensor gradientOf(Tensor p) {
         Tensor g = p.grad();
         if (g.defined()) return g;
         p.mutable_grad().put(torch.zeros_like(p));
@@ -94,7 +94,7 @@ public final class GradientSync {
     }
 
     /** Consecutive runs of parameters sharing dtype and device, cut when a bucket would exceed the size. */
-    private static List<List<Integer>> layout(List<Tensor> params, long bucketBytes) {
+    static List<List<Integer>> layout(List<Tensor> params, long bucketBytes) {
         List<List<Integer>> out = new ArrayList<>();
         List<Integer> current = new ArrayList<>();
         long bytes = 0;
@@ -116,13 +116,13 @@ public final class GradientSync {
         return Collections.unmodifiableList(out);
     }
 
-    private static Tensor flatten(List<Tensor> tensors) {
+    static Tensor flatten(List<Tensor> tensors) {
         TensorVector views = new TensorVector();
         for (Tensor t : tensors) views.push_back(t.reshape(-1));
         return torch.cat(views);
     }
 
-    private static void unflatten(Tensor flat, List<Tensor> targets) {
+    static void unflatten(Tensor flat, List<Tensor> targets) {
         long offset = 0;
         for (Tensor t : targets) {
             long n = t.numel();

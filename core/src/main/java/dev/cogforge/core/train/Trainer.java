@@ -43,6 +43,7 @@ import dev.cogforge.core.dist.DistributedContext;
 import dev.cogforge.core.dist.DistributedEnv;
 import dev.cogforge.core.dist.DistributedTimeouts;
 import dev.cogforge.core.dist.GradientSync;
+import dev.cogforge.core.dist.OverlappedGradientSync;
 import dev.cogforge.core.dist.ProcessGroups;
 import dev.cogforge.core.dist.ShardedOptimizer;
 import dev.cogforge.core.dist.ShardedSampler;
@@ -421,6 +422,9 @@ public final class Trainer {
         int epochs = (int) Math.max(1, (totalSteps * accumulation + batchesPerRankEpoch - 1) / batchesPerRankEpoch);
         LrSchedule schedule = LrSchedule.of(config, totalSteps);
         TrainingStep step = new TrainingStep(model, noise, trainable, optimizer, config.maxGradNorm);
+        // overlap needs the block-wise backward to know when gradients are final; otherwise sync after backward
+        OverlappedGradientSync overlappedSync = world > 1 && config.gradientCheckpointing && config.ddpOverlap
+                ? new OverlappedGradientSync(dist, step.parametersInBackwardOrder(), GradientSync.DEFAULT_BUCKET_BYTES) : null;
 
         currentStep = globalStep;
         if (rankZero) metrics = new MetricsWriter(out);
@@ -478,13 +482,18 @@ public final class Trainer {
                     try (PointerScope micro = new PointerScope()) {
                         TrainingStep.Inputs in = inputs(data, indices, samples.get(indices.getFirst()).bucket(), keys, vaeConfig,
                                 tcfg, device, dtype);
-                        TrainingStep.Forward f = step.accumulate(in, accumulation);
+                        TrainingStep.Forward f = step.accumulate(in, accumulation,
+                                overlappedSync != null && a == accumulation - 1 ? overlappedSync::gradientsReady : null);
                         lossSum += f.loss().item_double();
                     }
                 }
-                gradientSync.averageGradients();
+                if (overlappedSync != null) overlappedSync.finish();
+                else gradientSync.averageGradients();
                 gradNorm = step.clipGradients();
                 step.update(lr);
+            } catch (Throwable t) {
+                if (overlappedSync != null) overlappedSync.close();
+                throw t;
             }
             globalStep++;
             currentStep = globalStep;

@@ -2,6 +2,7 @@ package dev.cogforge.core.train;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -50,6 +51,9 @@ public final class TrainingStep {
     private final List<NamedParam> trainable;
     private final Optimizer optimizer;
     private final double maxGradNorm;
+    private final List<Tensor> headParams = new ArrayList<>();
+    private final List<List<Tensor>> blockParams = new ArrayList<>();
+    private final List<Tensor> otherParams = new ArrayList<>();
     private PhaseListener phases = NO_PHASES;
 
     public TrainingStep(CogVideoXTransformer3D model, TrainingNoise noise, List<NamedParam> trainable, Optimizer optimizer,
@@ -59,6 +63,37 @@ public final class TrainingStep {
         this.trainable = List.copyOf(trainable);
         this.optimizer = optimizer;
         this.maxGradNorm = maxGradNorm;
+        for (int i = 0; i < model.numLayers(); i++) blockParams.add(new ArrayList<>());
+        for (NamedParam p : this.trainable) stageOf(p.name()).add(p.tensor());
+    }
+
+    private List<Tensor> stageOf(String name) {
+        if (name.startsWith("norm_final.") || name.startsWith("norm_out.") || name.startsWith("proj_out.")) return headParams;
+        String blocks = "transformer_blocks.";
+        if (name.startsWith(blocks)) {
+            int dot = name.indexOf('.', blocks.length());
+            if (dot > 0) {
+                try {
+                    int index = Integer.parseInt(name.substring(blocks.length(), dot));
+                    if (index >= 0 && index < blockParams.size()) return blockParams.get(index);
+                } catch (NumberFormatException e) {
+                    // not a block index: treated like the embeddings, final at the end
+                }
+            }
+        }
+        return otherParams;
+    }
+
+    /**
+     * The trainable tensors in the order a checkpointed backward finalises them: head (norm_final, norm_out,
+     * proj_out), then the blocks from last to first, then everything else (embeddings) — the bucket order for
+     * {@link dev.cogforge.core.dist.OverlappedGradientSync}. Depends only on the names, so it is the same on every rank.
+     */
+    public List<Tensor> parametersInBackwardOrder() {
+        List<Tensor> out = new ArrayList<>(headParams);
+        for (int i = blockParams.size() - 1; i >= 0; i--) out.addAll(blockParams.get(i));
+        out.addAll(otherParams);
+        return out;
     }
 
     public List<NamedParam> trainable() {
@@ -76,6 +111,15 @@ public final class TrainingStep {
      * but returned undivided. Call inside a pointer scope that also covers reading the returned tensors.
      */
     public Forward accumulate(Inputs in, int accumulationSteps) {
+        return accumulate(in, accumulationSteps, null);
+    }
+
+    /**
+     * {@link #accumulate(Inputs, int)} that hands {@code gradientsFinal} each group of trainable tensors as soon as
+     * backward has finished with it (with gradient checkpointing: the head, then each block; the rest when backward
+     * returns; without it, all at the end). Pass it only in the last micro-step of an accumulation.
+     */
+    public Forward accumulate(Inputs in, int accumulationSteps, Consumer<List<Tensor>> gradientsFinal) {
         Tensor noisy = noise.addNoise(in.latents(), in.noise(), in.timesteps());
         Tensor modelInput = in.imageLatents() == null ? noisy : torch.cat(new TensorVector(noisy, in.imageLatents()), 2);
         phases.ended(Phase.ADD_NOISE);
@@ -86,7 +130,23 @@ public final class TrainingStep {
         Tensor prediction = noise.predictedOriginal(output, noisy, in.timesteps());
         Tensor loss = noise.weightedMseLoss(prediction, in.latents(), in.timesteps());
         phases.ended(Phase.LOSS);
-        pass.backward(accumulationSteps == 1 ? loss : loss.div(new Scalar((double) accumulationSteps)));
+        Tensor scaled = accumulationSteps == 1 ? loss : loss.div(new Scalar((double) accumulationSteps));
+        if (gradientsFinal == null) {
+            pass.backward(scaled);
+        } else {
+            pass.backward(scaled, new TrainingPass.BackwardProgress() {
+                @Override
+                public void headDone() {
+                    if (!headParams.isEmpty()) gradientsFinal.accept(headParams);
+                }
+
+                @Override
+                public void blockDone(int index) {
+                    if (!blockParams.get(index).isEmpty()) gradientsFinal.accept(blockParams.get(index));
+                }
+            });
+            gradientsFinal.accept(parametersInBackwardOrder());
+        }
         phases.ended(Phase.BACKWARD);
         return new Forward(noisy, output, prediction, loss);
     }

@@ -60,9 +60,15 @@ final class CheckpointedPass implements TrainingPass {
 
     @Override
     public void backward(Tensor loss) {
+        backward(loss, null);
+    }
+
+    @Override
+    public void backward(Tensor loss, BackwardProgress progress) {
         if (done) throw new IllegalStateException("backward was already called for this pass");
         done = true;
         loss.backward();
+        if (progress != null) progress.headDone();
         Tensor gradVideo = lastVideoLeaf.grad();
         Tensor gradText = null; // the head reads only the video stream
         for (int i = model.numLayers() - 1; i >= 0; i--) {
@@ -76,6 +82,7 @@ final class CheckpointedPass implements TrainingPass {
             if (outs.size() > 0) torch.backward(outs, grads, new BoolOptional(false), false, new TensorVector());
             gradVideo = videoIn.grad();
             gradText = textIn.grad();
+            if (progress != null) progress.blockDone(i);
         }
         TensorVector outs = new TensorVector();
         TensorVector grads = new TensorVector();

@@ -112,6 +112,11 @@ public final class RunConfig {
     public String resumeFromCheckpoint;
     public int gradientAccumulationSteps = 1;
     public boolean gradientCheckpointing;
+    /**
+     * Data-parallel runs with gradient checkpointing: all-reduce each block's gradients while backward goes on with the
+     * next block (false = one bucketed all-reduce after backward). No effect on one process or without checkpointing.
+     */
+    public boolean ddpOverlap = true;
     public double learningRate = 1e-4;
     public boolean scaleLr;
     public String lrScheduler = "constant";
