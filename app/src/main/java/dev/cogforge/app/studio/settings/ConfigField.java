@@ -181,7 +181,7 @@ public record ConfigField(String key, Group group, Kind kind, boolean nullable, 
                 "num_validation_videos", "validation_epochs", "validation_steps", "guidance_scale", "use_dynamic_cfg",
                 "num_inference_steps");
         put(g, Group.MEMORY, "mixed_precision", "gradient_checkpointing", "enable_slicing", "enable_tiling",
-                "enable_model_cpu_offload", "allow_tf32");
+                "enable_model_cpu_offload", "allow_tf32", "shard_optimizer_state", "ddp_overlap");
         return Map.copyOf(g);
     }
 

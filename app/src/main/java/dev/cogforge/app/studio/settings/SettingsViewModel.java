@@ -284,7 +284,8 @@ public final class SettingsViewModel {
         }
         MemoryEstimator.Estimate e;
         try {
-            e = MemoryEstimator.estimate(MemoryEstimator.Inputs.of(c, dims));
+            // per rank: with shard_optimizer_state each of the processes keeps 1/N of the optimizer state
+            e = MemoryEstimator.estimate(MemoryEstimator.Inputs.of(c, dims, processes.get()));
         } catch (RuntimeException ex) {
             estimate.set(null);
             estimateText.set("memory estimate unavailable: " + ex.getMessage());
