@@ -52,14 +52,14 @@ class MultiProcessTrainingTest {
     }
 
     /** The tiny demo preset with {@code steps} steps, batch 1 per rank, 2 processes on the CPU. */
-    private TrainViewModel twoProcessDemo(int steps, Integer validationSteps) {
+    private TrainViewModel twoProcessDemo(int steps, Integer validationSteps, int checkpointingSteps) {
         SettingsViewModel s = new SettingsViewModel(Runnable::run, Runnable::run, new Presets.Locations(tmp.resolve("cache"),
                 tmp.resolve("data"), tmp.resolve("runs"), DemoModel.VAE_PRETRAINING.quick(1, 1)));
         s.applyPreset(Presets.byId(Presets.TINY_DEMO));
         RunConfig c = s.config();
         c.maxTrainSteps = steps;
         c.trainBatchSize = 1;
-        c.checkpointingSteps = 1;
+        c.checkpointingSteps = checkpointingSteps;
         c.validationSteps = validationSteps;
         c.numInferenceSteps = 2;
         c.lrWarmupSteps = 1;
@@ -78,7 +78,7 @@ class MultiProcessTrainingTest {
 
     @Test
     void trainButtonRunsTwoWorkerProcessesAndShowsBothRanks() throws Exception {
-        TrainViewModel vm = twoProcessDemo(2, 2);
+        TrainViewModel vm = twoProcessDemo(2, 2, 1);
         long t0 = System.nanoTime();
         assertTrue(onFx(vm::start), () -> vm.statusProperty().get());
         assertTrue(onFx(() -> vm.statusProperty().get()).contains("with 2 processes"));
@@ -121,7 +121,7 @@ class MultiProcessTrainingTest {
 
     @Test
     void aKilledWorkerIsNamedWithTheLastCheckpointAndTheStudioIsIdleAgain() throws Exception {
-        TrainViewModel vm = twoProcessDemo(1000, null);
+        TrainViewModel vm = twoProcessDemo(1000, null, 1);
         long t0 = System.nanoTime();
         assertTrue(onFx(vm::start), () -> vm.statusProperty().get());
         // step 2 is reported after checkpoint-1 is complete (every rank waits for it)
@@ -145,5 +145,26 @@ class MultiProcessTrainingTest {
         assertTrue(onFx(() -> vm.statusProperty().get()).startsWith("Training failed: rank 1 of 2 failed"));
         // idle again: a new run may start (settings still valid)
         assertFalse(onFx(() -> vm.runningProperty().get()));
+    }
+
+    @Test
+    void stopMakesEveryRankStopAfterTheSameStepAndRankZeroSaveACheckpoint() throws Exception {
+        // no periodic checkpoint: the only one is the one the stop asks for
+        TrainViewModel vm = twoProcessDemo(1000, null, 100_000);
+        assertTrue(onFx(vm::start), () -> vm.statusProperty().get());
+        WaitForAsyncUtils.waitFor(TIMEOUT_S, TimeUnit.SECONDS, () -> vm.charts().lossRaw().getDataCount() >= 1);
+        long stoppedAt = System.nanoTime();
+        onFx(() -> {
+            vm.cancel(true);
+            return null;
+        });
+        WaitForAsyncUtils.waitFor(TIMEOUT_S, TimeUnit.SECONDS, () -> !onFx(() -> vm.runningProperty().get()));
+        System.out.printf("stop -> idle in %.1f s%n", (System.nanoTime() - stoppedAt) / 1e9);
+        TrainingEvent.Cancelled end = assertInstanceOf(TrainingEvent.Cancelled.class, onFx(() -> vm.lastTerminalProperty().get()), () -> report(vm));
+        Path checkpoint = onFx(() -> vm.runDirProperty().get()).resolve("checkpoint-" + end.step());
+        assertTrue(Files.isDirectory(checkpoint), "stop with save writes " + checkpoint + "\n" + report(vm));
+        assertTrue(onFx(() -> List.copyOf(vm.log())).stream().anyMatch(l -> l.startsWith("checkpoint saved at step " + end.step())), () -> report(vm));
+        assertTrue(onFx(() -> List.copyOf(vm.rankRows())).stream().allMatch(r -> r.state().equals("stopped")));
+        assertEquals("", onFx(() -> vm.failureBannerProperty().get()));
     }
 }
