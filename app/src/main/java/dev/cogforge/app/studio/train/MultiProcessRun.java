@@ -53,7 +53,7 @@ public final class MultiProcessRun implements TrainingHandle {
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile TrainingEvent terminal;
     private volatile TrainingEvent rankZeroEnd;
-    private volatile TrainingEvent.Failed rankFailure;
+    private final Map<Integer, TrainingEvent.Failed> rankFailures = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile long lastStep;
     private volatile Launcher.Result result;
 
@@ -135,7 +135,9 @@ public final class MultiProcessRun implements TrainingHandle {
             return rank0 instanceof TrainingEvent.Cancelled ? rank0 : new TrainingEvent.Cancelled(lastStep);
         }
         StringBuilder message = new StringBuilder(r.message());
-        TrainingEvent.Failed own = rankFailure != null ? rankFailure : rank0 instanceof TrainingEvent.Failed f ? f : null;
+        // only the blamed rank's own error explains the failure; the others report losing contact with it
+        int blamed = r.failedRank().orElse(-1);
+        TrainingEvent.Failed own = blamed == 0 && rank0 instanceof TrainingEvent.Failed f ? f : rankFailures.get(blamed);
         if (own != null) message.append(" — ").append(own.message());
         resumeHint().ifPresent(h -> message.append(". ").append(h));
         return new TrainingEvent.Failed(lastStep, message.toString(), own == null ? null : own.cause());
@@ -203,9 +205,7 @@ public final class MultiProcessRun implements TrainingHandle {
         switch (e) {
             case TrainingEvent.Warning w -> events.on(new TrainingEvent.Warning(w.step(), "rank " + rank + ": " + w.message()));
             case TrainingEvent.Failed f -> {
-                TrainingEvent.Failed named = new TrainingEvent.Failed(f.step(), "rank " + rank + ": " + f.message(), f.cause());
-                // the rank whose own error came first is the cause; later ones are usually peers losing contact
-                if (rankFailure == null) rankFailure = named;
+                rankFailures.putIfAbsent(rank, new TrainingEvent.Failed(f.step(), "rank " + rank + ": " + f.message(), f.cause()));
             }
             case TrainingEvent.Batch b -> observer.line(rank, "step " + b.step() + " trained on " + String.join(", ", b.samples()));
             default -> { }
