@@ -3,7 +3,6 @@ package dev.cogforge.app.cli;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -16,7 +15,6 @@ import dev.cogforge.core.data.SampleDataset;
 import dev.cogforge.core.demo.DemoModel;
 import dev.cogforge.core.io.AppDirs;
 import dev.cogforge.core.dist.DistributedEnv;
-import dev.cogforge.core.dist.DistributedTimeouts;
 import dev.cogforge.core.dist.Launcher;
 import dev.cogforge.core.engine.MemorySnapshot;
 import dev.cogforge.core.train.CheckpointStore;
@@ -25,6 +23,7 @@ import dev.cogforge.core.train.MetricsWriter;
 import dev.cogforge.core.train.RunSummary;
 import dev.cogforge.core.train.Trainer;
 import dev.cogforge.core.train.TrainingEvent;
+import dev.cogforge.core.train.TrainingEventCodec;
 import dev.cogforge.core.train.TrainingHandle;
 import dev.cogforge.core.train.config.FactoryFlags;
 import dev.cogforge.core.train.config.RunConfig;
@@ -111,12 +110,7 @@ public final class TrainCommand implements Callable<Integer> {
         Path runFile = Files.createTempFile("cogforge-run-", ".json");
         try {
             config.save(runFile);
-            List<String> jvm = new ArrayList<>(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
-            if (jvm.stream().noneMatch(a -> a.startsWith("--enable-native-access"))) jvm.add("--enable-native-access=ALL-UNNAMED");
-            Launcher.Config cfg = Launcher.Config.of(n, TrainWorkerMain.class.getName(), List.of(runFile.toString()))
-                    .withJvmArgs(jvm)
-                    // the grace lets every rank finish its step and rank 0 save a checkpoint after Ctrl+C
-                    .withTimeouts(DistributedTimeouts.from(System.getenv()), Duration.ofMinutes(5), Duration.ofSeconds(60));
+            Launcher.Config cfg = TrainWorkerMain.launcherConfig(runFile, n, java.util.Map.of());
             out.printf(Locale.ROOT, "launching %d worker processes (%d CPU thread(s) each); rank 0's output follows, others as [rank k]%n",
                     n, Math.max(1, Runtime.getRuntime().availableProcessors() / n));
             out.flush();
@@ -164,12 +158,36 @@ public final class TrainCommand implements Callable<Integer> {
                 err.flush();
             }
         };
+        return train(config, out, err, report, progress, () -> true);
+    }
+
+    /**
+     * One rank started by a launcher that reads {@link TrainingEventCodec} lines (the studio): rank 0 sends every
+     * event, the others their warnings, failures and batches. Nothing else is printed to {@code out} by this method,
+     * so the launcher sees events and log lines only. {@code saveOnStop} is asked when SIGTERM arrives.
+     */
+    static int trainEmittingEvents(RunConfig config, PrintWriter out, PrintWriter err, boolean rankZero,
+            java.util.function.BooleanSupplier saveOnStop) throws InterruptedException {
+        TrainingEvent.Listener emit = e -> {
+            if (!rankZero && !(e instanceof TrainingEvent.Warning || e instanceof TrainingEvent.Failed || e instanceof TrainingEvent.Batch)) return;
+            String line = TrainingEventCodec.encode(e);
+            synchronized (out) {
+                out.println(line);
+                out.flush();
+            }
+        };
+        return train(config, out, err, false, emit, saveOnStop);
+    }
+
+    private static int train(RunConfig config, PrintWriter out, PrintWriter err, boolean report, TrainingEvent.Listener progress,
+            java.util.function.BooleanSupplier saveOnStop) throws InterruptedException {
         TrainingHandle handle = Trainer.start(config, progress);
         Thread hook = new Thread(() -> {
             if (!handle.isRunning()) return;
-            err.println("\ninterrupted: stopping at the next step and saving a checkpoint...");
+            boolean save = saveOnStop.getAsBoolean();
+            err.println(save ? "\ninterrupted: stopping at the next step and saving a checkpoint..." : "\nstopping at the next step without saving a checkpoint...");
             err.flush();
-            handle.cancel(true);
+            handle.cancel(save);
             try {
                 handle.awaitEnd(10, TimeUnit.MINUTES);
             } catch (InterruptedException e) {

@@ -309,7 +309,9 @@ public final class Launcher {
             Process p = workers[r];
             if (p == null || !p.isAlive()) continue;
             if (r == unresponsiveRank) p.destroyForcibly();
-            else p.destroy();
+            // ProcessHandle.destroy sends the same SIGTERM but, unlike Process.destroy, leaves the output pipe open:
+            // what a rank reports while it stops (its last step, the checkpoint it saves) still reaches the listener
+            else p.toHandle().destroy();
         }
         long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
         for (Process p : workers) {

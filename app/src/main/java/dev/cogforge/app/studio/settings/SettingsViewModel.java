@@ -161,7 +161,7 @@ public final class SettingsViewModel {
         return computeDevice;
     }
 
-    /** Data-parallel worker processes for a run; 1 trains inside the studio. */
+    /** Data-parallel worker processes for a run; 1 trains inside the studio, more start worker JVMs. */
     public IntegerProperty processesProperty() {
         return processes;
     }
@@ -270,9 +270,9 @@ public final class SettingsViewModel {
         return out;
     }
 
-    /** Multi-process runs need worker JVMs whose events the studio cannot follow yet; the CLI launches them. */
-    public static final String MULTI_PROCESS_NOTE = "runs with %1$d processes start from the command line for now: "
-            + "save the config (Save config…) and run  cogforge train --config RUN.json --nproc %1$d";
+    /** Shown for runs with several processes: what will happen, and the same run from the command line. */
+    public static final String MULTI_PROCESS_NOTE = "trains with %1$d worker processes (data-parallel); the same run from the "
+            + "command line: save the config (Save config…) and run  cogforge train --config RUN.json --nproc %1$d";
 
     private void updateEstimate(RunConfig c, ModelDimensions dims) {
         if (dims == null) {

@@ -59,6 +59,15 @@ public final class TrainViewModel {
     private final ObjectProperty<Path> lastValidationVideo = new SimpleObjectProperty<>();
     private final ObjectProperty<TrainingEvent> lastTerminal = new SimpleObjectProperty<>();
     private final ObservableList<RunSummary> runs = FXCollections.observableArrayList();
+    private final ObservableList<RankRow> rankRows = FXCollections.observableArrayList();
+    private final StringProperty failureBanner = new SimpleStringProperty("");
+    private final javafx.beans.property.IntegerProperty failedRank = new javafx.beans.property.SimpleIntegerProperty(-1);
+    private final ObservableList<WorkerLine> workerLog = FXCollections.observableArrayList();
+    private final javafx.beans.property.IntegerProperty workerLogRank = new javafx.beans.property.SimpleIntegerProperty(ALL_RANKS);
+    private final javafx.collections.transformation.FilteredList<WorkerLine> visibleWorkerLog = new javafx.collections.transformation.FilteredList<>(workerLog);
+    private final java.util.concurrent.ConcurrentLinkedQueue<WorkerLine> pendingWorkerLines = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean workerLinesScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    private boolean multiProcess;
     private volatile TrainingHandle handle;
     private volatile Boolean cancelBeforeHandle;
     private ScheduledExecutorService ticker;
@@ -69,6 +78,66 @@ public final class TrainViewModel {
         this.settings = settings;
         this.background = background;
         this.fx = fx;
+        workerLogRank.addListener((o, a, rank) -> visibleWorkerLog.setPredicate(line -> rank.intValue() == ALL_RANKS || line.rank() == rank.intValue()));
+    }
+
+    /** {@link #workerLogRankProperty()} value that shows every rank's lines. */
+    public static final int ALL_RANKS = -1;
+    /** Worker log lines kept (oldest dropped first): a long run logs far more than anyone scrolls through. */
+    public static final int WORKER_LOG_LIMIT = 5000;
+
+    /** One rank of a multi-process run: its process and its memory at the newest step (bytes; 0 = not reported yet). */
+    public record RankRow(int rank, long pid, long currentBytes, long peakBytes, long totalBytes, String state) {
+        RankRow withMemory(TrainingEvent.Memory m) {
+            return new RankRow(rank, pid, m.currentBytes(), m.peakBytes(), m.capacityBytes(), state);
+        }
+
+        RankRow withState(String s) {
+            return new RankRow(rank, pid, currentBytes, peakBytes, totalBytes, s);
+        }
+
+        /** Current memory as a share of the device's total, or of the peak when the total is unknown (0..1). */
+        public double fill() {
+            long of = totalBytes > 0 ? totalBytes : peakBytes;
+            return of > 0 ? Math.min(1, currentBytes / (double) of) : 0;
+        }
+    }
+
+    /** A worker's output line that is not an event. */
+    public record WorkerLine(int rank, String text) {
+        @Override
+        public String toString() {
+            return "[rank " + rank + "] " + text;
+        }
+    }
+
+    /** One row per rank of the running (or last) multi-process run; empty for runs inside the studio. */
+    public ObservableList<RankRow> rankRows() {
+        return rankRows;
+    }
+
+    /** Names the rank that failed, why, and the last intact checkpoint; empty unless a multi-process run failed. */
+    public StringProperty failureBannerProperty() {
+        return failureBanner;
+    }
+
+    /** The rank the launcher blamed for the failure of the last multi-process run; -1 when none. */
+    public javafx.beans.property.IntegerProperty failedRankProperty() {
+        return failedRank;
+    }
+
+    /** Every worker line of the current multi-process run, in arrival order (the newest {@link #WORKER_LOG_LIMIT}). */
+    public ObservableList<WorkerLine> workerLog() {
+        return workerLog;
+    }
+
+    /** Which rank's lines {@link #visibleWorkerLog()} shows; {@link #ALL_RANKS} for all. */
+    public javafx.beans.property.IntegerProperty workerLogRankProperty() {
+        return workerLogRank;
+    }
+
+    public ObservableList<WorkerLine> visibleWorkerLog() {
+        return visibleWorkerLog;
     }
 
     public TrainCharts charts() {
@@ -130,12 +199,6 @@ public final class TrainViewModel {
                     + ". Fix them on the Settings page.");
             return false;
         }
-        int processes = settings.processesProperty().get();
-        if (processes > 1) {
-            status.set("Not started: " + SettingsViewModel.MULTI_PROCESS_NOTE.formatted(processes)
-                    + ". Set processes to 1 on the Settings page to train here.");
-            return false;
-        }
         return launch(settings.config(), "training");
     }
 
@@ -162,11 +225,19 @@ public final class TrainViewModel {
             status.set("A run is already in progress.");
             return false;
         }
+        int processes = settings.processesProperty().get();
+        multiProcess = processes > 1;
         log.clear();
+        failureBanner.set("");
+        failedRank.set(-1);
+        workerLog.clear();
+        pendingWorkerLines.clear();
+        rankRows.clear();
+        for (int r = 0; multiProcess && r < processes; r++) rankRows.add(new RankRow(r, 0, 0, 0, 0, "starting"));
         progress.set(ProgressIndicatorValue.INDETERMINATE);
         progressText.set("");
         rankMemory.set("");
-        status.set(what + "…");
+        status.set(what + (multiProcess ? " with " + processes + " processes" : "") + "…");
         lastTerminal.set(null);
         running.set(true);
         handle = null;
@@ -194,7 +265,9 @@ public final class TrainViewModel {
         background.execute(() -> {
             charts.clear();
             try {
-                TrainingHandle h = service.start(config, device, adapter);
+                TrainingHandle h = processes > 1
+                        ? MultiProcessRun.start(config, processes, device, MultiProcessRun.cudaIndices(settings.devices(), device), adapter, rankObserver())
+                        : service.start(config, device, adapter);
                 handle = h;
                 Boolean pendingCancel = cancelBeforeHandle;
                 if (pendingCancel != null) h.cancel(pendingCancel);
@@ -205,6 +278,44 @@ public final class TrainViewModel {
             }
         });
         return true;
+    }
+
+    /** Launcher callbacks (launcher threads) → rank rows and worker log on the FX thread. */
+    private MultiProcessRun.Observer rankObserver() {
+        return new MultiProcessRun.Observer() {
+            @Override
+            public void started(int rank, long pid) {
+                fx.execute(() -> updateRow(rank, row -> new RankRow(rank, pid, row.currentBytes(), row.peakBytes(), row.totalBytes(), "running")));
+            }
+
+            @Override
+            public void line(int rank, String line) {
+                pendingWorkerLines.add(new WorkerLine(rank, line));
+                if (workerLinesScheduled.compareAndSet(false, true)) fx.execute(TrainViewModel.this::drainWorkerLines);
+            }
+
+            @Override
+            public void failed(int rank, String reason) {
+                fx.execute(() -> {
+                    failedRank.set(rank);
+                    updateRow(rank, row -> row.withState("failed: " + reason));
+                });
+            }
+        };
+    }
+
+    private void drainWorkerLines() {
+        workerLinesScheduled.set(false);
+        List<WorkerLine> batch = new ArrayList<>();
+        for (WorkerLine l; (l = pendingWorkerLines.poll()) != null; ) batch.add(l);
+        if (batch.isEmpty()) return;
+        workerLog.addAll(batch);
+        if (workerLog.size() > WORKER_LOG_LIMIT) workerLog.remove(0, workerLog.size() - WORKER_LOG_LIMIT);
+    }
+
+    private void updateRow(int rank, java.util.function.UnaryOperator<RankRow> change) {
+        while (rankRows.size() <= rank) rankRows.add(new RankRow(rankRows.size(), 0, 0, 0, 0, "starting"));
+        rankRows.set(rank, change.apply(rankRows.get(rank)));
     }
 
     /** Asks the run to stop at the next step; with {@code saveCheckpoint} it writes a checkpoint first. */
@@ -244,7 +355,14 @@ public final class TrainViewModel {
             progressText.set(String.format("step %d/%d · %.2f it/s · ETA %s · loss %.4f", s.step(), totalSteps, s.itPerS(),
                     duration(s.etaS()), s.loss()));
         }
-        if (u.rankMemory() != null) rankMemory.set(describe(u.rankMemory()));
+        if (u.rankMemory() != null) {
+            rankMemory.set(describe(u.rankMemory()));
+            List<TrainingEvent.Memory> perRank = u.rankMemory().perRank();
+            for (int r = 0; r < perRank.size(); r++) {
+                TrainingEvent.Memory m = perRank.get(r);
+                updateRow(r, row -> row.withMemory(m));
+            }
+        }
         for (TrainingEvent e : u.notable()) {
             switch (e) {
                 case TrainingEvent.Warning w -> log.add("warning (step " + w.step() + "): " + w.message());
@@ -275,8 +393,16 @@ public final class TrainViewModel {
                 case TrainingEvent.Failed f -> {
                     log.add("failed at step " + f.step() + ": " + f.message());
                     status.set("Training failed: " + f.message());
+                    if (multiProcess) failureBanner.set(f.message());
                 }
                 default -> { }
+            }
+            drainWorkerLines();
+            for (int r = 0; r < rankRows.size(); r++) {
+                RankRow row = rankRows.get(r);
+                if (r != failedRank.get()) rankRows.set(r, row.withState(t instanceof TrainingEvent.Finished ? "finished"
+                        : t instanceof TrainingEvent.Cancelled || failedRank.get() < 0 ? "stopped"
+                        : "stopped (rank " + failedRank.get() + " failed)"));
             }
             if (progress.get() < 0) progress.set(0);
             lastTerminal.set(t);

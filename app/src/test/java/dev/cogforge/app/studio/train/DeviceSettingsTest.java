@@ -77,16 +77,26 @@ class DeviceSettingsTest {
     }
 
     @Test
-    void multiProcessRunsAreNotStartedHereAndSayHowToRunThem() throws Exception {
+    void aMultiProcessRunIsCheckedOnceBeforeAnyWorkerStarts() throws Exception {
         SettingsViewModel s = settings();
         s.setAvailableDevices(List.of(ComputeDevice.CPU, ComputeDevice.cuda(0), ComputeDevice.cuda(1)), ComputeDevice.cuda(0));
         s.processesProperty().set(2);
         FakeTrainer trainer = new FakeTrainer(tmp);
         TrainViewModel vm = new TrainViewModel(trainer, s, background, fx);
-        assertFalse(fx.submit(vm::start).get(10, TimeUnit.SECONDS));
-        String status = fx.submit(() -> vm.statusProperty().get()).get(10, TimeUnit.SECONDS);
-        assertTrue(status.contains("cogforge train --config RUN.json --nproc 2"), status);
-        assertTrue(trainer.started.isEmpty());
+        assertTrue(fx.submit(vm::start).get(10, TimeUnit.SECONDS));
+        org.testfx.util.WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> fx.submit(() -> !vm.runningProperty().get()).get());
+        TrainingEvent end = fx.submit(() -> vm.lastTerminalProperty().get()).get(10, TimeUnit.SECONDS);
+        // the preset's model is not downloaded here: the launcher's preflight refuses it, as `cogforge train --nproc` does
+        assertTrue(end instanceof TrainingEvent.Failed f && f.message().contains("CogVideoX-2b"), String.valueOf(end));
+        assertTrue(trainer.started.isEmpty(), "the in-process trainer is not used for a multi-process run");
+        List<TrainViewModel.RankRow> rows = fx.submit(() -> List.copyOf(vm.rankRows())).get(10, TimeUnit.SECONDS);
+        assertEquals(2, rows.size());
+        assertTrue(rows.stream().allMatch(r -> r.pid() == 0 && r.state().equals("stopped")), rows.toString());
+        assertEquals(-1, fx.submit(() -> vm.failedRankProperty().get()).get().intValue());
+        assertEquals(List.of("1", "0"), MultiProcessRun.cudaIndices(s.devices(), ComputeDevice.cuda(1)).stream().map(String::valueOf).toList());
+        assertEquals(java.util.Map.of("CUDA_VISIBLE_DEVICES", "1,0", "COGFORGE_DEVICE", "cuda:0"),
+                MultiProcessRun.environment(ComputeDevice.cuda(1), List.of(1, 0), 2));
+        assertEquals(java.util.Map.of("CUDA_VISIBLE_DEVICES", "", "COGFORGE_DEVICE", "cpu"), MultiProcessRun.environment(ComputeDevice.CPU, List.of(), 2));
     }
 
     @Test

@@ -116,4 +116,29 @@ class TrainingPagesUiTest {
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !context.main().trainingProperty().get());
         assertFalse(robot.lookup("#startButton").queryButton().isDisabled());
     }
+
+    @Test
+    void perRankMemoryTableShowsOneRowPerRankAndTheFailureBanner(FxRobot robot) throws Exception {
+        robot.clickOn("#trainNav");
+        TrainViewModel train = context.training().train();
+        assertFalse(robot.lookup("#rankTable").query().isVisible(), "no table for a run inside the studio");
+        robot.interact(() -> {
+            train.rankRows().setAll(new TrainViewModel.RankRow(0, 101, 340L << 20, 400L << 20, 8L << 30, "running"),
+                    new TrainViewModel.RankRow(1, 102, 315L << 20, 330L << 20, 8L << 30, "failed: was killed by SIGKILL"));
+            train.failureBannerProperty().set("rank 1 of 2 failed: was killed by SIGKILL");
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        javafx.scene.control.TableView<?> table = robot.lookup("#rankTable").queryAs(javafx.scene.control.TableView.class);
+        assertTrue(table.isVisible());
+        assertEquals(2, robot.lookup(".rank-table .table-row-cell").queryAll().stream()
+                .filter(n -> n instanceof javafx.scene.control.TableRow<?> r && r.getItem() != null).count());
+        assertTrue(robot.lookup("340 MiB").tryQuery().isPresent() && robot.lookup("315 MiB").tryQuery().isPresent());
+        assertEquals(1, robot.lookup(".rank-failed").queryAll().size());
+        Label banner = robot.lookup(".failure-banner").queryAs(Label.class);
+        assertTrue(banner.isVisible() && banner.getText().startsWith("rank 1 of 2 failed"), banner.getText());
+        robot.interact(() -> {
+            train.rankRows().clear();
+            train.failureBannerProperty().set("");
+        });
+    }
 }
