@@ -62,6 +62,23 @@ public final class TrainCommand implements Callable<Integer> {
             + "MASTER_PORT (torchrun, srun, Kubernetes) make this process one rank of a larger job."})
     Integer nproc;
 
+    @Option(names = {"--nnodes"}, paramLabel = "M", defaultValue = "1", description = {"with --nproc: the job spans M machines,"
+            + " each running this command with its own --node_rank (torchrun's multi-node mode); node 0 serves the"
+            + " rendezvous store at --master_addr:--master_port"})
+    int nnodes;
+
+    @Option(names = {"--node_rank", "--node-rank"}, paramLabel = "K", defaultValue = "0",
+            description = "this machine's index, 0..M-1 (its workers are global ranks K·N … K·N+N-1)")
+    int nodeRank;
+
+    @Option(names = {"--master_addr", "--master-addr"}, paramLabel = "HOST", defaultValue = "127.0.0.1",
+            description = "with --nnodes > 1: node 0's address, reachable from every machine")
+    String masterAddr;
+
+    @Option(names = {"--master_port", "--master-port"}, paramLabel = "PORT", defaultValue = "29500",
+            description = "with --nnodes > 1: the store's TCP port on node 0 (default 29500)")
+    int masterPort;
+
     @Option(names = "--ddp_overlap", arity = "1", paramLabel = "true|false", description = {"with --nproc/several ranks and"
             + " --gradient_checkpointing: all-reduce each block's gradients while backward continues (default true;"
             + " run config key ddp_overlap)"})
@@ -84,7 +101,12 @@ public final class TrainCommand implements Callable<Integer> {
         RunConfig config = r.config();
         if (ddpOverlap != null) config.ddpOverlap = ddpOverlap;
         err.flush();
-        if (nproc != null && nproc > 1) return launch(config, nproc, out, err);
+        if (nnodes < 1 || nodeRank < 0 || nodeRank >= nnodes) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--node_rank must be in 0.." + (nnodes - 1)
+                    + " for --nnodes " + nnodes + ", got " + nodeRank);
+        }
+        if (nnodes > 1) return launch(config, nproc == null ? 1 : nproc, new Nodes(nnodes, nodeRank, masterAddr, masterPort), out, err);
+        if (nproc != null && nproc > 1) return launch(config, nproc, Nodes.SINGLE, out, err);
         // started by torchrun / srun / Kubernetes as one rank: only rank 0 shows progress and the summary
         boolean rankZero;
         try {
@@ -99,7 +121,12 @@ public final class TrainCommand implements Callable<Integer> {
      * Spawns {@code n} {@link TrainWorkerMain} JVMs through the launcher and supervises them. The config is checked
      * here first, so a mistake is reported once instead of by every rank.
      */
-    static int launch(RunConfig config, int n, PrintWriter out, PrintWriter err) throws Exception {
+    /** Where this launcher's workers sit in a job over several machines. */
+    record Nodes(int count, int rank, String masterAddr, int masterPort) {
+        static final Nodes SINGLE = new Nodes(1, 0, "127.0.0.1", 0);
+    }
+
+    static int launch(RunConfig config, int n, Nodes nodes, PrintWriter out, PrintWriter err) throws Exception {
         try {
             Trainer.preflight(config);
         } catch (Exception e) {
@@ -111,8 +138,16 @@ public final class TrainCommand implements Callable<Integer> {
         try {
             config.save(runFile);
             Launcher.Config cfg = TrainWorkerMain.launcherConfig(runFile, n, java.util.Map.of());
-            out.printf(Locale.ROOT, "launching %d worker processes (%d CPU thread(s) each); rank 0's output follows, others as [rank k]%n",
-                    n, Math.max(1, Runtime.getRuntime().availableProcessors() / n));
+            if (nodes.count() > 1) {
+                cfg = cfg.withNodes(nodes.count(), nodes.rank(), nodes.masterAddr(), nodes.masterPort());
+                out.printf(Locale.ROOT, "node %d of %d: launching ranks %d..%d of %d (%d CPU thread(s) each); rendezvous store %s %s:%d%n",
+                        nodes.rank(), nodes.count(), cfg.globalRank(0), cfg.globalRank(n - 1), cfg.worldSize(),
+                        Math.max(1, Runtime.getRuntime().availableProcessors() / n), nodes.rank() == 0 ? "served at" : "at",
+                        nodes.masterAddr(), nodes.masterPort());
+            } else {
+                out.printf(Locale.ROOT, "launching %d worker processes (%d CPU thread(s) each); rank 0's output follows, others as [rank k]%n",
+                        n, Math.max(1, Runtime.getRuntime().availableProcessors() / n));
+            }
             out.flush();
             Launcher.Result result = new Launcher(cfg, new Launcher.Listener() {
                 @Override

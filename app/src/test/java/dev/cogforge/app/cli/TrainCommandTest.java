@@ -53,6 +53,13 @@ class TrainCommandTest {
     }
 
     @Test
+    void aNodeRankOutsideTheNodeCountIsRefusedBeforeAnythingStarts() {
+        Run r = run("train", "--nproc", "2", "--nnodes", "2", "--node_rank", "2", "--master_addr", "node0");
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("--node_rank must be in 0..1 for --nnodes 2, got 2"), r.err());
+    }
+
+    @Test
     void progressBarShowsEveryRanksMemoryInADataParallelRun() {
         var p = new TrainCommand.Progress(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), false);
         p.on(new TrainingEvent.Started(10, 1, 100, 0));

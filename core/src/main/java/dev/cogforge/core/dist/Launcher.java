@@ -70,7 +70,7 @@ public final class Launcher {
      */
     public record Config(int processes, String mainClass, List<String> args, List<String> jvmArgs, String classpath,
                          Map<String, String> extraEnv, DistributedTimeouts timeouts, Duration startupTimeout,
-                         Duration shutdownGrace, String masterAddr, int masterPort) {
+                         Duration shutdownGrace, String masterAddr, int masterPort, int nodes, int nodeRank) {
         public Config {
             if (processes < 1) throw new IllegalArgumentException("--nproc must be >= 1, got " + processes);
             Objects.requireNonNull(mainClass, "mainClass");
@@ -79,25 +79,53 @@ public final class Launcher {
             extraEnv = Map.copyOf(extraEnv);
             Objects.requireNonNull(timeouts, "timeouts");
             if (masterPort < 0 || masterPort > 65535) throw new IllegalArgumentException("master port " + masterPort + " is not a TCP port");
+            if (nodes < 1) throw new IllegalArgumentException("--nnodes must be >= 1, got " + nodes);
+            if (nodeRank < 0 || nodeRank >= nodes) {
+                throw new IllegalArgumentException("--node_rank must be in 0.." + (nodes - 1) + " for --nnodes " + nodes + ", got " + nodeRank);
+            }
+            if (nodes > 1 && masterPort == 0) {
+                throw new IllegalArgumentException("with --nnodes " + nodes + " every node's launcher must know the store's port:"
+                        + " give the same --master_port (e.g. 29500) on every node");
+            }
+        }
+
+        /** All ranks of the job, on every node. */
+        public int worldSize() {
+            return processes * nodes;
+        }
+
+        /** The global rank of this node's {@code localRank}-th worker. */
+        public int globalRank(int localRank) {
+            return nodeRank * processes + localRank;
+        }
+
+        /**
+         * One node of a job on {@code nodes} machines (torchrun's {@code --nnodes/--node_rank/--master_addr/--master_port}):
+         * node 0's launcher serves the rendezvous store at {@code masterAddr:masterPort}, the others connect to it; each
+         * starts its {@code processes} workers as global ranks {@code nodeRank·processes …}.
+         */
+        public Config withNodes(int nodes, int nodeRank, String masterAddr, int masterPort) {
+            return new Config(processes, mainClass, args, jvmArgs, classpath, extraEnv, timeouts, startupTimeout, shutdownGrace,
+                    masterAddr, masterPort, nodes, nodeRank);
         }
 
         /** Workers run {@code mainClass} on this JVM's class path, with this JVM's native-access flag. */
         public static Config of(int processes, String mainClass, List<String> args) {
             return new Config(processes, mainClass, args, List.of("--enable-native-access=ALL-UNNAMED"),
                     System.getProperty("java.class.path"), Map.of(), DistributedTimeouts.defaults(), Duration.ofMinutes(2),
-                    Duration.ofSeconds(10), "127.0.0.1", 0);
+                    Duration.ofSeconds(10), "127.0.0.1", 0, 1, 0);
         }
 
         public Config withTimeouts(DistributedTimeouts t, Duration startup, Duration grace) {
-            return new Config(processes, mainClass, args, jvmArgs, classpath, extraEnv, t, startup, grace, masterAddr, masterPort);
+            return new Config(processes, mainClass, args, jvmArgs, classpath, extraEnv, t, startup, grace, masterAddr, masterPort, nodes, nodeRank);
         }
 
         public Config withEnv(Map<String, String> env) {
-            return new Config(processes, mainClass, args, jvmArgs, classpath, env, timeouts, startupTimeout, shutdownGrace, masterAddr, masterPort);
+            return new Config(processes, mainClass, args, jvmArgs, classpath, env, timeouts, startupTimeout, shutdownGrace, masterAddr, masterPort, nodes, nodeRank);
         }
 
         public Config withJvmArgs(List<String> jvm) {
-            return new Config(processes, mainClass, args, jvm, classpath, extraEnv, timeouts, startupTimeout, shutdownGrace, masterAddr, masterPort);
+            return new Config(processes, mainClass, args, jvm, classpath, extraEnv, timeouts, startupTimeout, shutdownGrace, masterAddr, masterPort, nodes, nodeRank);
         }
     }
 
@@ -125,8 +153,8 @@ public final class Launcher {
     public Result run() throws IOException {
         Engine.ensureLoaded();
         int n = config.processes();
-        TCPStore store = serveStore();
-        int port = Short.toUnsignedInt(store.getPort());
+        TCPStore store = config.nodeRank() == 0 ? serveStore() : joinStore();
+        int port = config.nodeRank() == 0 ? Short.toUnsignedInt(store.getPort()) : config.masterPort();
         Process[] workers = new Process[n];
         Thread[] pumps = new Thread[n];
         Thread cleanup = new Thread(() -> killAll(workers, -1));
@@ -134,11 +162,12 @@ public final class Launcher {
         try {
             for (int r = 0; r < n; r++) {
                 workers[r] = start(r, port);
-                listener.started(r, workers[r].pid());
-                pumps[r] = pump(r, workers[r]);
+                listener.started(config.globalRank(r), workers[r].pid());
+                pumps[r] = pump(config.globalRank(r), workers[r]);
             }
             Result result = supervise(workers, store);
             for (Thread p : pumps) if (p != null) p.join(config.shutdownGrace().toMillis());
+            if (result.succeeded() && config.nodes() > 1) awaitOtherNodes(store);
             return result;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -169,6 +198,39 @@ public final class Launcher {
         }
     }
 
+    /** Nodes other than 0 use the store node 0's launcher serves; it may start a little later, so keep trying. */
+    private TCPStore joinStore() {
+        TCPStoreOptions o = new TCPStoreOptions();
+        o.port((short) config.masterPort());
+        o.isServer(false);
+        o.waitWorkers(false);
+        o.timeout(new Milliseconds(config.timeouts().rendezvous().toMillis()));
+        try {
+            return new TCPStore(config.masterAddr(), o);
+        } catch (RuntimeException e) {
+            throw new DistributedException("node " + config.nodeRank() + " cannot reach the rendezvous store at " + config.masterAddr()
+                    + ":" + config.masterPort() + " that node 0's launcher serves (waited up to "
+                    + seconds(config.timeouts().rendezvous().toNanos()) + "; is node 0 started with the same --master_port, and is the"
+                    + " port open between the machines?): " + e.getMessage(), false, e);
+        }
+    }
+
+    /**
+     * Node 0 serves the store every node's launcher and ranks use; it keeps serving until the other nodes' launchers say
+     * their ranks finished too (bounded by the heartbeat timeout), so a slower node never loses the store at its end.
+     */
+    private void awaitOtherNodes(TCPStore store) {
+        try {
+            store.set(StoreKeys.nodeDone(config.nodeRank()), "1");
+            if (config.nodeRank() != 0) return;
+            org.bytedeco.pytorch.StringVector others = new org.bytedeco.pytorch.StringVector();
+            for (int k = 1; k < config.nodes(); k++) others.push_back(StoreKeys.nodeDone(k));
+            store._wait(others, new Milliseconds(config.timeouts().heartbeatTimeout().toMillis()));
+        } catch (RuntimeException timedOutOrGone) {
+            // the job is over on this node either way; a node still running will report its own end
+        }
+    }
+
     private Process start(int rank, int port) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -181,12 +243,13 @@ public final class Launcher {
         Map<String, String> env = pb.environment();
         // N JVMs each using every core would thrash; give each its share unless the user chose.
         String threads = Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors() / config.processes()));
+        int globalRank = config.globalRank(rank);
         if (!env.containsKey("COGFORGE_THREADS")) env.put("COGFORGE_THREADS", threads);
         if (!env.containsKey("OMP_NUM_THREADS")) env.put("OMP_NUM_THREADS", threads);
         env.putAll(config.timeouts().asEnv());
         env.putAll(config.extraEnv());
-        env.put("RANK", Integer.toString(rank));
-        env.put("WORLD_SIZE", Integer.toString(config.processes()));
+        env.put("RANK", Integer.toString(globalRank));
+        env.put("WORLD_SIZE", Integer.toString(config.worldSize()));
         env.put("LOCAL_RANK", Integer.toString(rank));
         env.put("LOCAL_WORLD_SIZE", Integer.toString(config.processes()));
         env.put("MASTER_ADDR", config.masterAddr());
@@ -208,11 +271,12 @@ public final class Launcher {
 
     private Result supervise(Process[] workers, TCPStore store) throws InterruptedException {
         int n = workers.length;
+        int world = config.worldSize();
         int[] exitCodes = new int[n];
         Arrays.fill(exitCodes, Integer.MIN_VALUE);
-        long[] lastBeat = new long[n];
-        long[] lastChange = new long[n];
-        Arrays.fill(lastBeat, 0);
+        // heartbeat counters by global rank: this node's ranks, and in a multi-node job the others' too
+        long[] lastBeat = new long[world];
+        long[] lastChange = new long[world];
         long startedAt = System.nanoTime();
         Arrays.fill(lastChange, startedAt);
         long pollMillis = Math.max(20, Math.min(500, config.timeouts().heartbeatInterval().toMillis() / 2));
@@ -230,23 +294,29 @@ public final class Launcher {
                 int code = workers[r].exitValue();
                 exitCodes[r] = code;
                 if (code == 0) continue;
-                String reason = describeExit(code) + lastProgress(store, r);
+                int g = config.globalRank(r);
+                String reason = describeExit(code) + lastProgress(store, g);
                 if (code == EXIT_PEER_FAILURE) {
                     if (bystanderRank < 0) {
-                        bystanderRank = r;
+                        bystanderRank = g;
                         bystanderReason = reason;
                         bystanderSince = now;
                     }
                     continue;
                 }
-                return fail(workers, exitCodes, r, reason, -1);
+                return fail(workers, exitCodes, store, g, reason, -1);
             }
             if (Arrays.stream(exitCodes).allMatch(c -> c == 0)) {
-                return new Result(0, OptionalInt.empty(), "all " + n + " ranks finished", exitCodes);
+                String where = config.nodes() > 1 ? " on node " + config.nodeRank() + " of " + config.nodes() : "";
+                return new Result(0, OptionalInt.empty(), "all " + n + " ranks finished" + where, exitCodes);
+            }
+            if (config.nodes() > 1) {
+                Result remote = remoteFailure(workers, exitCodes, store);
+                if (remote != null) return remote;
             }
             // A bystander's peer usually dies at the same moment; give its exit a moment to arrive.
             if (bystanderRank >= 0 && now - bystanderSince > Math.min(heartbeatNanos, TimeUnit.SECONDS.toNanos(3))) {
-                return fail(workers, exitCodes, bystanderRank, bystanderReason + " (it lost contact with another rank;"
+                return fail(workers, exitCodes, store, bystanderRank, bystanderReason + " (it lost contact with another rank;"
                         + " no other rank reported an error first)", -1);
             }
             String stop = stopRequest;
@@ -255,27 +325,57 @@ public final class Launcher {
                 recordExits(workers, exitCodes);
                 return new Result(130, OptionalInt.empty(), "stopped: " + stop, exitCodes);
             }
-            for (int r = 0; r < n; r++) {
-                if (exitCodes[r] != Integer.MIN_VALUE) continue;
+            for (int g = 0; g < world; g++) {
+                boolean local = g / config.processes() == config.nodeRank();
+                int r = g - config.nodeRank() * config.processes();
+                if (local && exitCodes[r] != Integer.MIN_VALUE) continue;
                 long beats;
                 try {
-                    beats = store.add(StoreKeys.heartbeat(r), 0);
+                    beats = store.add(StoreKeys.heartbeat(g), 0);
                 } catch (RuntimeException e) {
                     continue;
                 }
-                if (beats != lastBeat[r]) {
-                    lastBeat[r] = beats;
-                    lastChange[r] = now;
-                } else if (beats == 0 && now - startedAt > startupNanos) {
-                    return fail(workers, exitCodes, r, "did not join the job within " + seconds(startupNanos)
+                if (beats != lastBeat[g]) {
+                    lastBeat[g] = beats;
+                    lastChange[g] = now;
+                } else if (local && beats == 0 && now - startedAt > startupNanos) {
+                    return fail(workers, exitCodes, store, g, "did not join the job within " + seconds(startupNanos)
                             + " (no heartbeat: the JVM did not start, libtorch did not load, or rendezvous failed)", r);
-                } else if (beats > 0 && now - lastChange[r] > heartbeatNanos) {
-                    return fail(workers, exitCodes, r, "stopped heart-beating for " + seconds(now - lastChange[r])
-                            + " (timeout " + seconds(heartbeatNanos) + "; the process is frozen or its machine is overloaded)"
-                            + lastProgress(store, r), r);
+                } else if (beats > 0 && now - lastChange[g] > heartbeatNanos && (local || !finished(store, g))) {
+                    String what = local ? " (timeout " + seconds(heartbeatNanos) + "; the process is frozen or its machine is overloaded)"
+                            : " (timeout " + seconds(heartbeatNanos) + "; its process, launcher or machine is gone)";
+                    return fail(workers, exitCodes, store, g, "stopped heart-beating for " + seconds(now - lastChange[g]) + what
+                            + lastProgress(store, g), local ? r : -1);
                 }
             }
         }
+    }
+
+    /** A remote rank's heartbeat stops when its node finished normally; that is not a failure. */
+    private boolean finished(TCPStore store, int globalRank) {
+        try {
+            return store.check(new org.bytedeco.pytorch.StringVector(StoreKeys.nodeDone(globalRank / config.processes())));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Another node's launcher published a failure: stop this node's ranks and report that rank as the cause. */
+    private Result remoteFailure(Process[] workers, int[] exitCodes, TCPStore store) {
+        String published;
+        try {
+            if (!store.check(new org.bytedeco.pytorch.StringVector(StoreKeys.JOB_FAILURE))) return null;
+            published = new String(store.get(StoreKeys.JOB_FAILURE).get(), StandardCharsets.UTF_8);
+        } catch (RuntimeException e) {
+            return null;
+        }
+        int bar = published.indexOf('|');
+        int rank = Integer.parseInt(published.substring(0, bar));
+        String message = published.substring(bar + 1);
+        listener.failed(rank, message);
+        killAll(workers, -1);
+        recordExits(workers, exitCodes);
+        return new Result(1, OptionalInt.of(rank), message + "; stopped the ranks of node " + config.nodeRank(), exitCodes);
     }
 
     private void awaitAnyExit(Process[] workers, int[] exitCodes, long millis) throws InterruptedException {
@@ -289,12 +389,26 @@ public final class Launcher {
         }
     }
 
-    private Result fail(Process[] workers, int[] exitCodes, int rank, String reason, int unresponsiveRank) {
+    private Result fail(Process[] workers, int[] exitCodes, TCPStore store, int rank, String reason, int unresponsiveLocalRank) {
         listener.failed(rank, reason);
-        killAll(workers, unresponsiveRank);
+        String message = describeRank(rank) + " failed: " + reason;
+        if (config.nodes() > 1) {
+            try {
+                // first failure wins: a later one is a consequence of it
+                store.compareSet(StoreKeys.JOB_FAILURE, "", rank + "|" + message);
+            } catch (RuntimeException storeGone) {
+                // the other nodes find out through their ranks' broken collectives
+            }
+        }
+        killAll(workers, unresponsiveLocalRank);
         recordExits(workers, exitCodes);
-        String message = "rank " + rank + " of " + workers.length + " failed: " + reason + "; stopped the other ranks";
-        return new Result(1, OptionalInt.of(rank), message, exitCodes);
+        return new Result(1, OptionalInt.of(rank), message + "; stopped the other ranks", exitCodes);
+    }
+
+    private String describeRank(int rank) {
+        String base = "rank " + rank + " of " + config.worldSize();
+        if (config.nodes() == 1) return base;
+        return base + " (node " + rank / config.processes() + ", local rank " + rank % config.processes() + ")";
     }
 
     private static void recordExits(Process[] workers, int[] exitCodes) {

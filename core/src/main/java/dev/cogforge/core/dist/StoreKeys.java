@@ -10,6 +10,13 @@ final class StoreKeys {
         return "cogforge/heartbeat/" + rank;
     }
 
+    /** Set by the first launcher (of a multi-node job) whose rank failed: "rank|message". */
+    static final String JOB_FAILURE = "cogforge/job/failure";
+
+    static String nodeDone(int node) {
+        return "cogforge/job/node-done/" + node;
+    }
+
     static String progress(int rank) {
         return "cogforge/progress/" + rank;
     }
