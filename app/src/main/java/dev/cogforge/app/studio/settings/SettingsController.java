@@ -136,8 +136,15 @@ public final class SettingsController {
             if (b != null) viewModel.processesProperty().set(b);
         });
         viewModel.processesProperty().addListener((o, a, b) -> processes.getValueFactory().setValue(b.intValue()));
+        TextField gpus = new TextField();
+        gpus.setPromptText("automatic (from the device on), or e.g. 0,2,3");
+        gpus.textProperty().bindBidirectional(viewModel.gpusProperty());
+        gpus.disableProperty().bind(javafx.beans.binding.Bindings.createBooleanBinding(
+                () -> viewModel.computeDeviceProperty().get() == null || !viewModel.computeDeviceProperty().get().isCuda(),
+                viewModel.computeDeviceProperty()));
         addComputeRow(grid, "device", device);
         addComputeRow(grid, "processes", processes);
+        addComputeRow(grid, "gpus", gpus);
     }
 
     private void addComputeRow(GridPane grid, String key, Node control) {

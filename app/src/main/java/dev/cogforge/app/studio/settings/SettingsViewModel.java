@@ -86,6 +86,8 @@ public final class SettingsViewModel {
     private final ObservableList<ComputeDevice> devices = FXCollections.observableArrayList(ComputeDevice.CPU);
     private final ObjectProperty<ComputeDevice> computeDevice = new SimpleObjectProperty<>(ComputeDevice.CPU);
     private final IntegerProperty processes = new SimpleIntegerProperty(1);
+    /** Which GPUs a multi-process run uses, e.g. "0,2,3"; empty = the chosen device and the GPUs after it. */
+    private final StringProperty gpus = new SimpleStringProperty("");
     private final int cpuCores = Runtime.getRuntime().availableProcessors();
     private RunConfig base = RunConfig.defaults();
     private RunConfig parsed = RunConfig.defaults();
@@ -106,6 +108,7 @@ public final class SettingsViewModel {
         deviceGb.addListener((o, a, b) -> recompute());
         computeDevice.addListener((o, a, b) -> recompute());
         processes.addListener((o, a, b) -> recompute());
+        gpus.addListener((o, a, b) -> recompute());
         setConfig(RunConfig.defaults());
     }
 
@@ -164,6 +167,39 @@ public final class SettingsViewModel {
     /** Data-parallel worker processes for a run; 1 trains inside the studio, more start worker JVMs. */
     public IntegerProperty processesProperty() {
         return processes;
+    }
+
+    /** The GPUs field: CUDA device indices separated by commas, one per process; empty chooses them automatically. */
+    public StringProperty gpusProperty() {
+        return gpus;
+    }
+
+    /**
+     * The CUDA device indices a run's ranks use, rank k on the k-th: the GPUs field when filled in, else every GPU here
+     * starting at the chosen device (wrapping around). Empty on the CPU.
+     */
+    public List<Integer> gpusForRun() {
+        ComputeDevice d = computeDevice.get();
+        if (d == null || !d.isCuda()) return List.of();
+        List<Integer> chosen = parseGpus(gpus.get());
+        if (chosen != null && !chosen.isEmpty()) return chosen;
+        List<Integer> all = devices.stream().filter(ComputeDevice::isCuda).map(ComputeDevice::index).toList();
+        List<Integer> out = new ArrayList<>();
+        int start = Math.max(0, all.indexOf(d.index()));
+        for (int i = 0; i < all.size(); i++) out.add(all.get((start + i) % all.size()));
+        return out;
+    }
+
+    /** The indices in "0, 2,3"; null when the text is not such a list. */
+    static List<Integer> parseGpus(String text) {
+        List<Integer> out = new ArrayList<>();
+        if (text == null || text.isBlank()) return out;
+        for (String part : text.split(",")) {
+            String t = part.strip();
+            if (!t.matches("\\d{1,4}")) return null;
+            out.add(Integer.parseInt(t));
+        }
+        return out;
     }
 
     /** The most processes the chosen device allows: one per GPU, or one per CPU core. */
@@ -266,6 +302,23 @@ public final class SettingsViewModel {
                     + ", only " + max + " available"));
         } else if (n > 1) {
             out.add(ConfigProblem.warning("processes", MULTI_PROCESS_NOTE.formatted(n)));
+        }
+        String gpuText = gpus.get();
+        if (gpuText != null && !gpuText.isBlank()) {
+            List<Integer> chosen = parseGpus(gpuText);
+            List<Integer> here = devices.stream().filter(ComputeDevice::isCuda).map(ComputeDevice::index).toList();
+            if (d == null || !d.isCuda()) {
+                out.add(ConfigProblem.warning("gpus", "ignored: the run computes on " + d + " (choose a GPU as the device to use these)"));
+            } else if (chosen == null) {
+                out.add(ConfigProblem.error("gpus", "expected GPU indices separated by commas, e.g. 0,2,3; got '" + gpuText + "'"));
+            } else if (chosen.stream().distinct().count() != chosen.size()) {
+                out.add(ConfigProblem.error("gpus", "a GPU can train only one process; listed twice: " + chosen));
+            } else if (!here.containsAll(chosen)) {
+                List<Integer> missing = chosen.stream().filter(i -> !here.contains(i)).toList();
+                out.add(ConfigProblem.error("gpus", "not available here: " + missing + " (GPUs here: " + here + ")"));
+            } else if (chosen.size() != n) {
+                out.add(ConfigProblem.error("gpus", "one GPU per process: " + chosen.size() + " GPU(s) listed for " + n + " process(es)"));
+            }
         }
         return out;
     }

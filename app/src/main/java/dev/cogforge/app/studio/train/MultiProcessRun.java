@@ -251,12 +251,4 @@ public final class MultiProcessRun implements TrainingHandle {
     int processes() {
         return processes;
     }
-
-    static List<Integer> cudaIndices(List<ComputeDevice> devices, ComputeDevice first) {
-        List<Integer> all = devices.stream().filter(ComputeDevice::isCuda).map(ComputeDevice::index).toList();
-        List<Integer> out = new ArrayList<>();
-        int start = first != null && first.isCuda() ? Math.max(0, all.indexOf(first.index())) : 0;
-        for (int i = 0; i < all.size(); i++) out.add(all.get((start + i) % all.size()));
-        return out;
-    }
 }

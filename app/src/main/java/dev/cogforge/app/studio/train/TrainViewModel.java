@@ -266,7 +266,7 @@ public final class TrainViewModel {
             charts.clear();
             try {
                 TrainingHandle h = processes > 1
-                        ? MultiProcessRun.start(config, processes, device, MultiProcessRun.cudaIndices(settings.devices(), device), adapter, rankObserver())
+                        ? MultiProcessRun.start(config, processes, device, settings.gpusForRun(), adapter, rankObserver())
                         : service.start(config, device, adapter);
                 handle = h;
                 Boolean pendingCancel = cancelBeforeHandle;

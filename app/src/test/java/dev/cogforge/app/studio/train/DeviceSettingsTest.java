@@ -93,7 +93,8 @@ class DeviceSettingsTest {
         assertEquals(2, rows.size());
         assertTrue(rows.stream().allMatch(r -> r.pid() == 0 && r.state().equals("stopped")), rows.toString());
         assertEquals(-1, fx.submit(() -> vm.failedRankProperty().get()).get().intValue());
-        assertEquals(List.of("1", "0"), MultiProcessRun.cudaIndices(s.devices(), ComputeDevice.cuda(1)).stream().map(String::valueOf).toList());
+        fx.submit(() -> s.computeDeviceProperty().set(ComputeDevice.cuda(1))).get(10, TimeUnit.SECONDS);
+        assertEquals(List.of(1, 0), fx.submit(s::gpusForRun).get(10, TimeUnit.SECONDS), "automatic: from the chosen GPU on");
         assertEquals(java.util.Map.of("CUDA_VISIBLE_DEVICES", "1,0", "COGFORGE_DEVICE", "cuda:0"),
                 MultiProcessRun.environment(ComputeDevice.cuda(1), List.of(1, 0), 2));
         assertEquals(java.util.Map.of("CUDA_VISIBLE_DEVICES", "", "COGFORGE_DEVICE", "cpu"), MultiProcessRun.environment(ComputeDevice.CPU, List.of(), 2));
