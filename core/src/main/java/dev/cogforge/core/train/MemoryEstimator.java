@@ -90,19 +90,32 @@ public final class MemoryEstimator {
     /**
      * A run's estimate before it starts: the totals for its largest bucket as configured, and each configured
      * bucket's activations with and without gradient checkpointing. {@link #peakBytes()} is what the run should
-     * peak at (with validation when it renders validation videos).
+     * peak at (with validation when it renders validation videos), plus {@code baselineBytes}: what the process held
+     * before loading anything, measured by the trainer (on the CPU the JVM and libtorch, a few hundred MiB that the
+     * model of GPU memory does not cover; 0 when not measured).
      */
-    public record RunEstimate(Estimate largestBucket, List<BucketActivations> buckets, boolean withValidation) {
+    public record RunEstimate(Estimate largestBucket, List<BucketActivations> buckets, boolean withValidation, long baselineBytes) {
         public RunEstimate {
             buckets = List.copyOf(buckets);
+            if (baselineBytes < 0) throw new IllegalArgumentException("baseline must not be negative, got " + baselineBytes);
+        }
+
+        public RunEstimate(Estimate largestBucket, List<BucketActivations> buckets, boolean withValidation) {
+            this(largestBucket, buckets, withValidation, 0);
+        }
+
+        /** The same estimate on top of a measured process baseline. */
+        public RunEstimate withBaseline(long bytes) {
+            return new RunEstimate(largestBucket, buckets, withValidation, bytes);
         }
 
         public long peakBytes() {
-            return withValidation ? largestBucket.peakWithValidation() : largestBucket.peakBeforeValidation();
+            return baselineBytes + (withValidation ? largestBucket.peakWithValidation() : largestBucket.peakBeforeValidation());
         }
 
         public String describe() {
             StringBuilder b = new StringBuilder(largestBucket.describe());
+            if (baselineBytes > 0) b.append(String.format(" | + process baseline %s (measured before loading)", gib(baselineBytes)));
             // the factory's default buckets are ~100 combinations: list them only when they fit on a screen
             if (buckets.size() > 8) return b.append(String.format("%n  (%d buckets; the totals are for the largest)", buckets.size())).toString();
             for (BucketActivations a : buckets) {

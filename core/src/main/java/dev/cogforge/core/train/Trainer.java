@@ -334,10 +334,12 @@ public final class Trainer {
         Device device = computeDevice.toTorch();
         ScalarType dtype = weightDtype(computeDevice, rankZero);
         MemoryMeter meter = MemoryMeter.of(computeDevice);
+        // on the CPU the process itself (JVM, libtorch) is part of what the meter reads; on a GPU this is ~0
+        long processBaseline = Math.max(0, meter.snapshot().current());
         MemoryEstimator.RunEstimate memoryEstimate = MemoryEstimator.estimateRun(config, dims,
                 dtype == ScalarType.Float ? "no" : config.effectiveMixedPrecision(),
                 !config.validationPrompts().isEmpty() && (config.validationSteps != null || config.validationEpochs != null),
-                config.shardOptimizerState ? world : 1);
+                config.shardOptimizerState ? world : 1).withBaseline(processBaseline);
         TrainingNoise noise = new TrainingNoise(SchedulerConfig.read(folder.configFile(ModelFolder.Part.SCHEDULER)));
 
         // Rank 0 alone fills the latent cache (one VAE/T5 pass, no two processes writing the same files); the others

@@ -79,6 +79,16 @@ class MemoryEstimatorTest {
     }
 
     @Test
+    void aMeasuredProcessBaselineIsAddedToTheRunPeak() {
+        RunConfig c = RunConfig.defaults();
+        MemoryEstimator.RunEstimate gpu = MemoryEstimator.estimateRun(c, ModelDimensions.cogVideoX2b(), "bf16", false);
+        MemoryEstimator.RunEstimate cpu = gpu.withBaseline(300L << 20);
+        assertEquals(gpu.peakBytes() + (300L << 20), cpu.peakBytes());
+        assertTrue(cpu.describe().contains("+ process baseline 0.29 GiB (measured before loading)"), cpu.describe());
+        assertEquals(0, gpu.baselineBytes());
+    }
+
+    @Test
     void loraParameterCountsMatchTheSpec() {
         RunConfig c = RunConfig.defaults();
         c.rank = 128;
