@@ -99,6 +99,8 @@ public final class Trainer {
     public static final String FULL_OUTPUT_FOLDER = "transformer";
     public static final String CACHE_FOLDER = "latent-cache";
     public static final String VALIDATION_FOLDER = "validation";
+    /** Subfolder of {@link #VALIDATION_FOLDER} with the final test rendered from the saved outputs. */
+    public static final String FINAL_TEST_FOLDER = "final";
     static final String RNG_SCHEME = "per-sample-position/v2";
     static final String NO_RENDERER_WARNING = "validation videos need the sampling pipeline (not in this build)";
     private static final long FULL_SHARD_BYTES = 5_000_000_000L;
@@ -542,7 +544,10 @@ public final class Trainer {
             // the other ranks go on to the next step and wait for rank 0 in its all-reduce
             if (rankZero && validateNow && !config.validationPrompts().isEmpty()) validate(globalStep, out);
         }
-        if (rankZero) saveFinal(out, folder);
+        if (rankZero) {
+            saveFinal(out, folder);
+            if (!config.validationPrompts().isEmpty()) finalTest(globalStep, out, folder, tcfg, dtype, device);
+        }
         dist.barrier();
         long measuredPeak = Math.max(loadingPeak, meter.snapshot().peak());
         TrainingEvent.Finished finished = new TrainingEvent.Finished(globalStep, out, (System.nanoTime() - started) / 1e9,
@@ -886,6 +891,51 @@ public final class Trainer {
     // ------------------------------------------------------------------ validation
 
     private void validate(long step, Path out) {
+        if (!resolveRenderer()) return;
+        model.train(false);
+        try {
+            render(model, step, out.resolve(VALIDATION_FOLDER).resolve("step-" + step));
+        } catch (Exception e) {
+            if (isOutOfMemory(e)) throw new IllegalStateException(e.getMessage(), e);
+            warn("validation at step " + step + " failed: " + e.getMessage());
+        } finally {
+            model.train(true);
+        }
+    }
+
+    /**
+     * The seed's final testing pass: once the outputs are written, the validation prompts are rendered again from the
+     * files just saved (the base weights plus the LoRA file, or the saved transformer) into {@code validation/final},
+     * so the videos show what loading the export gives, and an export that does not load fails here, not later on
+     * the user's machine. The training model and optimizer are released first, so the fresh model fits in their place.
+     */
+    private void finalTest(long step, Path out, ModelFolder folder, TransformerConfig tcfg, ScalarType dtype, Device device) {
+        if (!resolveRenderer()) return;
+        if (optimizer != null) optimizer.close();
+        optimizer = null;
+        model.close();
+        CogVideoXTransformer3D fresh = new CogVideoXTransformer3D(tcfg);
+        model = fresh; // closed with the run state
+        try {
+            if (config.isLora()) {
+                try (TensorSource weights = folder.openWeights(ModelFolder.Part.TRANSFORMER)) {
+                    fresh.loadStateDict(weights, dtype, device);
+                }
+                LoraFiles.load(out.resolve(CheckpointStore.LORA_WEIGHTS), fresh, LoraInjector.DEFAULT_ADAPTER, 1.0);
+            } else {
+                try (TensorSource weights = dev.cogforge.core.io.Checkpoints.open(out.resolve(FULL_OUTPUT_FOLDER))) {
+                    fresh.loadStateDict(weights, dtype, device);
+                }
+            }
+            fresh.train(false);
+            render(fresh, step, out.resolve(VALIDATION_FOLDER).resolve(FINAL_TEST_FOLDER));
+        } catch (Exception e) {
+            if (isOutOfMemory(e)) throw new IllegalStateException(e.getMessage(), e);
+            warn("final test from the saved weights failed: " + e.getMessage());
+        }
+    }
+
+    private boolean resolveRenderer() {
         if (!rendererResolved) {
             renderer = defaultValidationRenderer().orElse(null);
             rendererResolved = true;
@@ -893,24 +943,19 @@ public final class Trainer {
         if (renderer == null) {
             if (!warnedNoRenderer) warn(NO_RENDERER_WARNING);
             warnedNoRenderer = true;
-            return;
+            return false;
         }
-        Path folder = out.resolve(VALIDATION_FOLDER).resolve("step-" + step);
+        return true;
+    }
+
+    private void render(CogVideoXTransformer3D m, long step, Path folder) throws Exception {
         List<String> prompts = config.validationPrompts();
-        model.train(false);
-        try {
-            Files.createDirectories(folder);
-            List<Path> videos = renderer.render(model, config, step, folder);
-            int perPrompt = Math.max(1, config.numValidationVideos);
-            for (int i = 0; i < videos.size(); i++) {
-                int promptIndex = Math.min(prompts.size() - 1, i / perPrompt);
-                emit(new TrainingEvent.ValidationVideoReady(step, promptIndex, prompts.get(promptIndex), videos.get(i)));
-            }
-        } catch (Exception e) {
-            if (isOutOfMemory(e)) throw new IllegalStateException(e.getMessage(), e);
-            warn("validation at step " + step + " failed: " + e.getMessage());
-        } finally {
-            model.train(true);
+        Files.createDirectories(folder);
+        List<Path> videos = renderer.render(m, config, step, folder);
+        int perPrompt = Math.max(1, config.numValidationVideos);
+        for (int i = 0; i < videos.size(); i++) {
+            int promptIndex = Math.min(prompts.size() - 1, i / perPrompt);
+            emit(new TrainingEvent.ValidationVideoReady(step, promptIndex, prompts.get(promptIndex), videos.get(i)));
         }
     }
 

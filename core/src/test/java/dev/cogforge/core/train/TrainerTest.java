@@ -1,5 +1,6 @@
 package dev.cogforge.core.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -83,6 +84,17 @@ class TrainerTest {
         assertEquals(3, videos.stream().map(TrainingEvent.ValidationVideoReady::step).distinct().count(), videos.toString());
         for (TrainingEvent.ValidationVideoReady v : videos) assertTrue(Files.size(v.video()) > 0, v.video().toString());
         assertEquals(0, events.stream().filter(e -> e instanceof TrainingEvent.Warning w && w.message().equals(Trainer.NO_RENDERER_WARNING)).count());
+        // the final test renders from the saved files (base weights + the LoRA file): the same videos as the last
+        // in-memory validation at step 3, so what was saved is what was trained
+        List<Path> finalTest = videos.stream().map(TrainingEvent.ValidationVideoReady::video)
+                .filter(v -> v.getParent().getFileName().toString().equals(Trainer.FINAL_TEST_FOLDER)).toList();
+        List<Path> step3 = videos.stream().map(TrainingEvent.ValidationVideoReady::video)
+                .filter(v -> v.getParent().getFileName().toString().equals("step-3")).toList();
+        assertEquals(step3.size(), finalTest.size(), videos.toString());
+        assertFalse(finalTest.isEmpty());
+        for (int i = 0; i < step3.size(); i++) {
+            assertArrayEquals(Files.readAllBytes(step3.get(i)), Files.readAllBytes(finalTest.get(i)), finalTest.get(i).toString());
+        }
         assertTrue(Files.isRegularFile(out.resolve("config.json")));
         assertEquals(c.rank, RunConfig.load(out.resolve("config.json")).rank);
 
@@ -173,8 +185,16 @@ class TrainerTest {
         c.trainingType = "full";
         c.maxTrainSteps = 2;
         c.gradientCheckpointing = true;
+        c.validationPrompt = "a red circle";
+        c.validationSteps = 2;
         List<TrainingEvent> events = run(c);
         assertInstanceOf(TrainingEvent.Finished.class, events.getLast(), events.getLast().toString());
+        // final test from the saved transformer folder: identical to the in-memory validation of the last step
+        List<Path> videos = events.stream().filter(e -> e instanceof TrainingEvent.ValidationVideoReady)
+                .map(e -> ((TrainingEvent.ValidationVideoReady) e).video()).toList();
+        assertEquals(2, videos.size(), videos.toString());
+        assertEquals(Trainer.FINAL_TEST_FOLDER, videos.get(1).getParent().getFileName().toString());
+        assertArrayEquals(Files.readAllBytes(videos.get(0)), Files.readAllBytes(videos.get(1)));
         Path dir = out.resolve(Trainer.FULL_OUTPUT_FOLDER);
         try (CogVideoXTransformer3D t = CogVideoXTransformer3D.fromConfig(dir.resolve("config.json"));
              TensorSource w = Checkpoints.open(dir)) {
