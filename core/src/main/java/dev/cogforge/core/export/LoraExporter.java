@@ -57,20 +57,10 @@ public final class LoraExporter {
         boolean moved = false;
         try (LoraWeights lora = LoraWeights.open(run.loraFile())) {
             List<String> notes = new ArrayList<>();
-            long rank = lora.rank();
-            Double configRank = run.configNumber("rank", "lora_rank", "r");
-            if (configRank != null && configRank.longValue() != rank) {
-                throw new IOException(run.dir().resolve("config.json") + " says rank " + configRank.longValue() + " but "
-                        + run.loraFile() + " has lora_A with " + rank + " rows");
-            }
-            double[] alphaAndSource = new double[1];
-            String alphaSource = resolveAlpha(run, lora, alphaAndSource);
-            double alpha = alphaAndSource[0];
-            if (alphaSource == null) {
-                alpha = rank;
-                alphaSource = "assumed equal to rank (neither the run config nor the file metadata names lora_alpha)";
-                notes.add("lora_alpha not found; assumed alpha = rank = " + rank + " (scale 1.0)");
-            }
+            Scale scale = scaleOf(run, lora, notes);
+            long rank = scale.rank();
+            double alpha = scale.alpha();
+            String alphaSource = scale.alphaSource();
             List<String> files = new ArrayList<>();
 
             log.accept("writing " + RunFolder.LORA_FILE + " (" + options.dtype() + ")");
@@ -82,14 +72,12 @@ public final class LoraExporter {
                 files.add(COMFYUI_FILE);
             }
 
-            List<String> videos = new ArrayList<>();
-            if (!run.validationVideos().isEmpty()) {
+            List<String> videos = exportedVideoNames(run);
+            if (!videos.isEmpty()) {
                 Files.createDirectories(tmp.resolve("validation"));
-                for (Path v : run.validationVideos()) {
-                    String rel = "validation/" + v.getFileName();
-                    Files.copy(v, tmp.resolve(rel));
-                    videos.add(rel);
-                    files.add(rel);
+                for (int i = 0; i < videos.size(); i++) {
+                    Files.copy(run.validationVideos().get(i), tmp.resolve(videos.get(i)));
+                    files.add(videos.get(i));
                 }
             }
 
@@ -114,6 +102,45 @@ public final class LoraExporter {
         } finally {
             if (!moved) deleteTree(tmp);
         }
+    }
+
+    /**
+     * The model card an export of {@code run} with {@code options} would write, without writing anything: the Export
+     * page shows it before the user exports or pushes.
+     */
+    public static String previewCard(RunFolder run, ExportOptions options) throws IOException {
+        try (LoraWeights lora = LoraWeights.open(run.loraFile())) {
+            List<String> notes = new ArrayList<>();
+            Scale scale = scaleOf(run, lora, notes);
+            return ModelCard.build(run, options, scale.rank(), scale.alpha(), scale.alphaSource(), exportedVideoNames(run), notes)
+                    .markdown();
+        }
+    }
+
+    private record Scale(long rank, double alpha, String alphaSource) {}
+
+    /** Rank from the file (checked against the run config) and alpha from the config or file metadata, else = rank. */
+    private static Scale scaleOf(RunFolder run, LoraWeights lora, List<String> notes) throws IOException {
+        long rank = lora.rank();
+        Double configRank = run.configNumber("rank", "lora_rank", "r");
+        if (configRank != null && configRank.longValue() != rank) {
+            throw new IOException(run.dir().resolve("config.json") + " says rank " + configRank.longValue() + " but "
+                    + run.loraFile() + " has lora_A with " + rank + " rows");
+        }
+        double[] alphaAndSource = new double[1];
+        String alphaSource = resolveAlpha(run, lora, alphaAndSource);
+        double alpha = alphaAndSource[0];
+        if (alphaSource == null) {
+            alpha = rank;
+            alphaSource = "assumed equal to rank (neither the run config nor the file metadata names lora_alpha)";
+            notes.add("lora_alpha not found; assumed alpha = rank = " + rank + " (scale 1.0)");
+        }
+        return new Scale(rank, alpha, alphaSource);
+    }
+
+    /** Where each of the run's chosen validation videos goes in the export (names are unique within one folder). */
+    private static List<String> exportedVideoNames(RunFolder run) {
+        return run.validationVideos().stream().map(v -> "validation/" + v.getFileName()).toList();
     }
 
     /** Returns where alpha came from and stores it in {@code alphaOut[0]}; null when nothing names it. */

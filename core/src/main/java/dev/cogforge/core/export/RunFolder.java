@@ -57,15 +57,39 @@ public record RunFolder(Path dir, Map<String, Object> config, List<Map<String, O
                 }
             }
         }
-        List<Path> videos = new ArrayList<>();
-        Path validation = dir.resolve("validation");
-        if (Files.isDirectory(validation)) {
-            try (Stream<Path> s = Files.list(validation)) {
-                s.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().toLowerCase().endsWith(".mp4"))
-                        .sorted().forEach(videos::add);
+        return new RunFolder(dir, config, metrics, lora, validationVideosOf(dir.resolve("validation")));
+    }
+
+    /**
+     * The videos that show the trained LoRA best: the final test rendered from the saved weights
+     * ({@code validation/final/}), else the last validation step ({@code validation/step-N/} with the largest N), else
+     * videos directly in {@code validation/} (older runs and other trainers).
+     */
+    static List<Path> validationVideosOf(Path validation) throws IOException {
+        if (!Files.isDirectory(validation)) return List.of();
+        List<Path> finalTest = mp4sIn(validation.resolve("final"));
+        if (!finalTest.isEmpty()) return finalTest;
+        Path lastStep = null;
+        long lastN = -1;
+        try (Stream<Path> s = Files.list(validation)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                String name = p.getFileName().toString();
+                if (!Files.isDirectory(p) || !name.matches("step-\\d{1,18}")) continue;
+                long n = Long.parseLong(name.substring(5));
+                if (n > lastN && !mp4sIn(p).isEmpty()) {
+                    lastN = n;
+                    lastStep = p;
+                }
             }
         }
-        return new RunFolder(dir, config, metrics, lora, videos);
+        return lastStep != null ? mp4sIn(lastStep) : mp4sIn(validation);
+    }
+
+    private static List<Path> mp4sIn(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) return List.of();
+        try (Stream<Path> s = Files.list(folder)) {
+            return s.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().toLowerCase().endsWith(".mp4")).sorted().toList();
+        }
     }
 
     /** First config value present under any of {@code keys} (run configs name things differently across versions). */

@@ -80,7 +80,10 @@ class LoraExporterTest {
     void diffusersExportKeepsKeysAndRoundsToBf16() throws IOException {
         Path run = runFolder(CONFIG);
         Path out = tmp.resolve("out");
+        String preview = LoraExporter.previewCard(RunFolder.open(run), ExportOptions.of(out, DType.BF16));
+        assertFalse(Files.exists(out), "a preview writes nothing");
         LoraExporter.Result r = LoraExporter.export(RunFolder.open(run), ExportOptions.of(out, DType.BF16), null);
+        assertEquals(preview, Files.readString(out.resolve("README.md")), "the preview is the card the export writes");
         assertEquals(RANK, r.rank());
         assertEquals(2.0, r.alpha());
         assertEquals(0.5, r.scale());

@@ -26,6 +26,7 @@ public final class ExportController {
     @FXML CheckBox privateBox;
     @FXML ProgressBar pushProgress;
     @FXML VBox cardBox;
+    @FXML Label cardStateLabel;
     @FXML ListView<ExportViewModel.FileProgress> fileList;
 
     public ExportController(ExportViewModel viewModel) {
@@ -56,6 +57,9 @@ public final class ExportController {
         pushProgress.progressProperty().bind(viewModel.pushProgressProperty());
         statusLabel.textProperty().bind(viewModel.statusProperty());
         viewModel.modelCardProperty().addListener((o, a, md) -> cardBox.getChildren().setAll(MarkdownView.render(md)));
+        cardStateLabel.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> viewModel.modelCardProperty().get().isEmpty()
+                ? "" : dev.cogforge.app.studio.StudioResources.MESSAGES.getString(viewModel.cardIsPreviewProperty().get()
+                        ? "export.card.preview" : "export.card.exported"), viewModel.modelCardProperty(), viewModel.cardIsPreviewProperty()));
         fileList.setItems(viewModel.files());
         fileList.setCellFactory(v -> new ListCell<>() {
             @Override

@@ -79,6 +79,9 @@ public final class ExportViewModel {
     private final StringProperty dtype = new SimpleStringProperty("bf16");
     private final ObjectProperty<Path> exportDir = new SimpleObjectProperty<>();
     private final StringProperty modelCard = new SimpleStringProperty("");
+    /** True while {@link #modelCardProperty()} is a preview of an export not made yet. */
+    private final BooleanProperty cardIsPreview = new SimpleBooleanProperty(false);
+    private final java.util.concurrent.atomic.AtomicLong previewGeneration = new java.util.concurrent.atomic.AtomicLong();
     private final StringProperty repoName = new SimpleStringProperty("");
     private final BooleanProperty privateRepo = new SimpleBooleanProperty(true);
     private final StringProperty account = new SimpleStringProperty("");
@@ -101,8 +104,48 @@ public final class ExportViewModel {
                 exportDir.set(dir.resolveSibling(dir.getFileName() + "-export"));
                 if (repoName.get().isBlank()) repoName.set(dir.getFileName().toString());
             }
+            refreshPreview();
+        });
+        format.addListener((o, a, b) -> refreshPreview());
+        dtype.addListener((o, a, b) -> refreshPreview());
+    }
+
+    /**
+     * Shows the model card an export with the current choices would write, built off the FX thread; a later choice
+     * supersedes an earlier preview still being built.
+     */
+    public void refreshPreview() {
+        Path run = runDir.get();
+        Path out = exportDir.get();
+        long generation = previewGeneration.incrementAndGet();
+        if (run == null || out == null) return;
+        ExportOptions options;
+        try {
+            options = ExportOptions.of(out, ExportOptions.parseDtype(dtype.get())).withComfyui(format.get() == Format.COMFYUI);
+        } catch (IllegalArgumentException e) {
+            return; // Export reports the bad choice
+        }
+        background.execute(() -> {
+            String card;
+            String problem = null;
+            try {
+                card = LoraExporter.previewCard(RunFolder.open(run), options);
+            } catch (IOException | RuntimeException e) {
+                card = "";
+                problem = "No model card preview: " + e.getMessage();
+            }
+            String shown = card;
+            String why = problem;
+            fx.execute(() -> {
+                if (previewGeneration.get() != generation) return;
+                modelCard.set(shown);
+                cardIsPreview.set(why == null);
+                if (why != null) status.set(why);
+            });
         });
     }
+
+    public BooleanProperty cardIsPreviewProperty() { return cardIsPreview; }
 
     public static ExportViewModel forStudio(Executor background, Executor fx) {
         TokenStore store = TokenStore.system();
@@ -146,7 +189,9 @@ public final class ExportViewModel {
                 LoraExporter.Result r = LoraExporter.export(RunFolder.open(run), options, msg -> fx.execute(() -> status.set(msg)));
                 String card = Files.readString(r.out().resolve("README.md"));
                 fx.execute(() -> {
+                    previewGeneration.incrementAndGet();
                     modelCard.set(card);
+                    cardIsPreview.set(false);
                     busy.set(false);
                     status.set("exported " + r.files().size() + " file(s) to " + r.out() + " (rank " + r.rank() + ", alpha "
                             + r.alpha() + ")" + (r.notes().isEmpty() ? "" : "; " + String.join("; ", r.notes())));

@@ -46,7 +46,7 @@ class ExportViewModelTest {
         ExportViewModel vm = viewModel(background, fx, hub, tmp);
         onFx(() -> vm.runDirProperty().set(run));
         onFx(vm::export);
-        await(() -> read(() -> vm.modelCardProperty().get()).contains("BW_STYLE"));
+        await(() -> !read(() -> vm.cardIsPreviewProperty().get()) && read(() -> vm.modelCardProperty().get()).contains("BW_STYLE"));
         assertTrue(Files.isRegularFile(run.resolveSibling("my-style-export/pytorch_lora_weights.safetensors")));
         assertTrue(read(() -> vm.statusProperty().get()).contains("rank 4"), read(() -> vm.statusProperty().get()));
 
@@ -73,6 +73,26 @@ class ExportViewModelTest {
         assertEquals(1.0, read(() -> lora.fractionProperty().get()));
         assertEquals("done", read(() -> lora.stateProperty().get()));
         assertEquals(1.0, read(() -> vm.pushProgressProperty().get()));
+    }
+
+    @Test
+    void theModelCardIsPreviewedBeforeAnythingIsExported() throws Exception {
+        hub = new LocalHub();
+        Path run = RunFolders.create(tmp.resolve("runs/my-style"));
+        ExportViewModel vm = viewModel(background, fx, hub, tmp);
+        onFx(() -> vm.runDirProperty().set(run));
+        await(() -> read(() -> vm.modelCardProperty().get()).contains("BW_STYLE"));
+        assertTrue(read(() -> vm.cardIsPreviewProperty().get()));
+        assertFalse(Files.exists(run.resolveSibling("my-style-export")), "a preview writes nothing");
+        String diffusersCard = read(() -> vm.modelCardProperty().get());
+
+        onFx(() -> vm.formatProperty().set(ExportViewModel.Format.COMFYUI));
+        await(() -> !read(() -> vm.modelCardProperty().get()).equals(diffusersCard));
+        assertTrue(read(() -> vm.modelCardProperty().get()).contains("comfyui"), "the preview follows the chosen format");
+
+        onFx(() -> vm.runDirProperty().set(tmp.resolve("runs/not-a-run")));
+        await(() -> read(() -> vm.statusProperty().get()).startsWith("No model card preview"));
+        assertEquals("", read(() -> vm.modelCardProperty().get()));
     }
 
     @Test
