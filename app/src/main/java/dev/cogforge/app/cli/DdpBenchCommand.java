@@ -57,15 +57,7 @@ public final class DdpBenchCommand implements Callable<Integer> {
         out.printf("launching %d ranks (%d thread(s) each): %d layers, %d heads x %d, latents %d x %d x %d%n", nproc, threads,
                 layers, heads, headDim, frames, height, width);
         out.flush();
-        Launcher.Result r = new Launcher(cfg, new Launcher.Listener() {
-            @Override
-            public void line(int rank, String line) {
-                synchronized (out) {
-                    out.println(rank == 0 ? line : "[rank " + rank + "] " + line);
-                    out.flush();
-                }
-            }
-        }).run();
+        Launcher.Result r = new Launcher(cfg, Launcher.Listener.rankZeroPlain(out)).run();
         if (!r.succeeded()) {
             spec.commandLine().getErr().println("error: " + r.message());
             return r.exitCode();

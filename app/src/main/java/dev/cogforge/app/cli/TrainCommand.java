@@ -149,15 +149,7 @@ public final class TrainCommand implements Callable<Integer> {
                         n, Math.max(1, Runtime.getRuntime().availableProcessors() / n));
             }
             out.flush();
-            Launcher.Result result = new Launcher(cfg, new Launcher.Listener() {
-                @Override
-                public void line(int rank, String line) {
-                    synchronized (out) {
-                        out.println(rank == 0 ? line : "[rank " + rank + "] " + line);
-                        out.flush();
-                    }
-                }
-            }).run();
+            Launcher.Result result = new Launcher(cfg, Launcher.Listener.rankZeroPlain(out)).run();
             if (result.succeeded()) return 0;
             if (result.failedRank().isEmpty() && java.util.Arrays.stream(result.exitCodes()).allMatch(c -> c == 130 || c == 0)) return 130;
             err.println("\nerror: " + result.message());

@@ -47,6 +47,19 @@ public final class Launcher {
 
         default void failed(int rank, String reason) {}
 
+        /** Rank 0's lines as they are (its progress is the job's), other ranks' prefixed with {@code [rank k]}. */
+        static Listener rankZeroPlain(java.io.PrintWriter out) {
+            return new Listener() {
+                @Override
+                public void line(int rank, String line) {
+                    synchronized (out) {
+                        out.println(rank == 0 ? line : "[rank " + rank + "] " + line);
+                        out.flush();
+                    }
+                }
+            };
+        }
+
         /** Prints every worker line prefixed with {@code [rank k]}, and failures, to {@code out}. */
         static Listener printingTo(PrintStream out) {
             return new Listener() {

@@ -137,26 +137,14 @@ public final class ShardedOptimizer implements Optimizer {
         }
     }
 
-    /** Consecutive parameters of one range sharing dtype and device, cut when a bucket would exceed the size. */
+    /** The range's parameters in GradientSync's buckets (same dtype and device, cut at the size), as indices into all. */
     private List<List<Integer>> buckets(OptimizerPartition.Range range, long bucketBytes) {
+        List<Tensor> members = new ArrayList<>();
+        for (int i = range.from(); i < range.to(); i++) members.add(all.get(i).tensor());
         List<List<Integer>> out = new ArrayList<>();
-        List<Integer> current = new ArrayList<>();
-        long bytes = 0;
-        String kind = null;
-        for (int i = range.from(); i < range.to(); i++) {
-            Tensor p = all.get(i).tensor();
-            String k = p.scalar_type().value + "@" + p.device().str().getString();
-            long size = p.numel() * p.element_size();
-            if (!current.isEmpty() && (!k.equals(kind) || bytes + size > bucketBytes)) {
-                out.add(current);
-                current = new ArrayList<>();
-                bytes = 0;
-            }
-            current.add(i);
-            bytes += size;
-            kind = k;
+        for (List<Integer> bucket : GradientSync.layout(members, bucketBytes)) {
+            out.add(bucket.stream().map(i -> i + range.from()).toList());
         }
-        if (!current.isEmpty()) out.add(current);
         return out;
     }
 
