@@ -42,6 +42,8 @@ final class ClipTile extends GridCell<ClipItem> {
     private final VBox tile;
     private final Tooltip tip = new Tooltip();
     private final InvalidationListener refresh = o -> refresh();
+    /** The grid drops surplus tiles without emptying them first; a weak listener keeps clips from holding them. */
+    private final InvalidationListener weakRefresh = new WeakInvalidationListener(refresh);
     private final InvalidationListener selectionChanged = o -> pseudoClassStateChanged(SELECTED, isSelectedClip());
     private final List<Observable> watched = new ArrayList<>();
     private ClipItem shown;
@@ -83,7 +85,7 @@ final class ClipTile extends GridCell<ClipItem> {
         super.updateItem(item, empty);
         ClipItem now = empty ? null : item;
         if (now != shown) {
-            for (Observable o : watched) o.removeListener(refresh);
+            for (Observable o : watched) o.removeListener(weakRefresh);
             watched.clear();
             shown = now;
             shownFrame = null;
@@ -91,7 +93,7 @@ final class ClipTile extends GridCell<ClipItem> {
             if (now != null) {
                 watched.addAll(List.of(now.thumbnailProperty(), now.bucketProperty(), now.skippedProperty(), now.problems(),
                         now.excludedProperty(), now.modifiedProperty()));
-                for (Observable o : watched) o.addListener(refresh);
+                for (Observable o : watched) o.addListener(weakRefresh);
             }
         }
         pseudoClassStateChanged(SELECTED, isSelectedClip());

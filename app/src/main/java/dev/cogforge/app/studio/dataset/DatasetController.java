@@ -64,6 +64,7 @@ public final class DatasetController {
     @FXML ToggleButton gridToggle, listToggle;
     @FXML Label gridPlaceholder;
     private ThumbnailFeeder listThumbnails, gridThumbnails;
+    private GridItems gridItems;
     @FXML PlayerPane playerPane;
     @FXML Label captionLabel, bucketSummaryLabel, activityLabel, dirtyLabel, datasetLabel, dropHint;
     @FXML ListView<Problem> problemList;
@@ -161,7 +162,8 @@ public final class DatasetController {
     }
 
     private void setUpGrid() {
-        clipGrid.setItems(viewModel.visibleClips());
+        gridItems = new GridItems(viewModel.visibleClips(), clipGrid);
+        clipGrid.setItems(gridItems.items());
         clipGrid.setFocusTraversable(true);
         clipGrid.setCellFactory(grid -> {
             ClipTile tile = new ClipTile(viewModel.selectedProperty());
@@ -174,8 +176,8 @@ public final class DatasetController {
             return tile;
         });
         clipGrid.addEventHandler(KeyEvent.KEY_PRESSED, this::gridKeys);
-        gridThumbnails = new ThumbnailFeeder(clipGrid, viewModel.visibleClips(), this::gridColumns, viewModel::requestThumbnail);
-        gridPlaceholder.visibleProperty().bind(clipGrid.visibleProperty().and(Bindings.isEmpty(viewModel.visibleClips())));
+        gridThumbnails = new ThumbnailFeeder(clipGrid, gridItems.items(), this::gridColumns, viewModel::requestThumbnail);
+        gridPlaceholder.visibleProperty().bind(clipGrid.visibleProperty().and(Bindings.isEmpty(gridItems.items())));
     }
 
     private void setUpViewToggle() {
@@ -209,6 +211,7 @@ public final class DatasetController {
             return;
         }
         if (e.isShortcutDown() || e.isAltDown() || e.isShiftDown()) return;
+        gridItems.sync();
         List<ClipItem> items = clipGrid.getItems();
         int next = GridNavigation.move(items.indexOf(viewModel.selectedProperty().get()), e.getCode(), gridColumns(),
                 items.size(), gridVisibleRows());
@@ -246,6 +249,7 @@ public final class DatasetController {
 
     private void revealInGrid(ClipItem clip) {
         if (clip == null) return;
+        gridItems.sync();
         int i = clipGrid.getItems().indexOf(clip);
         if (i >= 0 && clipGrid.lookup(".virtual-flow") instanceof VirtualFlow<?> flow) flow.scrollTo(i / gridColumns());
     }
