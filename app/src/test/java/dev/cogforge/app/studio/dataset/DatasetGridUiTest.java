@@ -84,7 +84,7 @@ class DatasetGridUiTest {
         });
         WaitForAsyncUtils.asyncFx(() -> context.dataset().openSample(tmp.resolve("sample"))).get(30, TimeUnit.SECONDS)
                 .get(30, TimeUnit.SECONDS);
-        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> grid(robot).getItems().size() == 16);
+        waitOnFx(() -> grid(robot).getItems().size() == 16);
         return context;
     }
 
@@ -105,6 +105,15 @@ class DatasetGridUiTest {
                 .filter(t -> t.clip() != null && treeVisible(t, grid)).toList();
     }
 
+    /** Scene-graph reads belong on the FX thread: a lookup racing a layout pass can fail. */
+    private static <T> T onFx(java.util.concurrent.Callable<T> read) throws Exception {
+        return WaitForAsyncUtils.asyncFx(read).get(30, TimeUnit.SECONDS);
+    }
+
+    private static void waitOnFx(java.util.concurrent.Callable<Boolean> condition) throws Exception {
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> onFx(condition));
+    }
+
     private static boolean treeVisible(Node n, Node top) {
         for (Node p = n; p != null && p != top; p = p.getParent()) if (!p.isVisible()) return false;
         return true;
@@ -122,9 +131,9 @@ class DatasetGridUiTest {
         ListView<ClipItem> list = list(robot);
         assertTrue(grid.isVisible(), "the grid is the default view");
         assertFalse(list.isVisible());
-        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> allShownTilesHaveThumbnails(robot));
-        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> !context.dataset().analysingProperty().get());
-        List<ClipTile> tiles = shownTiles(robot);
+        waitOnFx(() -> allShownTilesHaveThumbnails(robot));
+        waitOnFx(() -> !context.dataset().analysingProperty().get());
+        List<ClipTile> tiles = onFx(() -> shownTiles(robot));
         System.out.println("tiles on screen: " + tiles.size() + ", columns: " + columns(robot));
         assertEquals(16, tiles.size(), "the sample's 16 clips fit on a 1280x800 window");
         ClipTile third = tiles.stream().filter(t -> t.clip() == grid.getItems().get(2)).findFirst().orElseThrow();
@@ -145,7 +154,7 @@ class DatasetGridUiTest {
         robot.clickOn("#gridToggle");
         assertTrue(grid.isVisible());
         assertSame(list.getItems().get(5), context.dataset().selectedProperty().get());
-        ClipTile sixth = shownTiles(robot).stream().filter(t -> t.clip() == grid.getItems().get(5)).findFirst().orElseThrow();
+        ClipTile sixth = onFx(() -> shownTiles(robot)).stream().filter(t -> t.clip() == grid.getItems().get(5)).findFirst().orElseThrow();
         assertTrue(sixth.getPseudoClassStates().contains(SELECTED));
         assertFalse(third.getPseudoClassStates().contains(SELECTED));
 
@@ -161,16 +170,16 @@ class DatasetGridUiTest {
         assertTrue(grid.isFocused(), "arrows do not move the focus away from the grid");
         robot.type(KeyCode.ENTER);
         Path expected = context.dataset().mediaFile(grid.getItems().getFirst());
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> expected.equals(context.player().clipProperty().get())
+        waitOnFx(() -> expected.equals(context.player().clipProperty().get())
                 && context.player().playingProperty().get());
         robot.type(KeyCode.SPACE);
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> !context.player().playingProperty().get());
+        waitOnFx(() -> !context.player().playingProperty().get());
 
         // filtering narrows both views
         robot.clickOn("#filterField").write("circle");
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> grid.getItems().size() < 16 && !grid.getItems().isEmpty());
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> shownTiles(robot).size() == grid.getItems().size());
-        assertTrue(shownTiles(robot).stream().allMatch(t -> t.clip().media().contains("circle")));
+        waitOnFx(() -> grid.getItems().size() < 16 && !grid.getItems().isEmpty());
+        waitOnFx(() -> shownTiles(robot).size() == grid.getItems().size());
+        assertTrue(onFx(() -> shownTiles(robot)).stream().allMatch(t -> t.clip().media().contains("circle")));
         assertEquals(grid.getItems(), list.getItems());
     }
 
@@ -178,7 +187,7 @@ class DatasetGridUiTest {
     void aSecondStartReadsTheThumbnailsFromDisk(FxRobot robot) throws Exception {
         StudioContext first = openStudio(robot);
         // the window holds all 16 tiles
-        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> shownTiles(robot).size() == 16 && allShownTilesHaveThumbnails(robot));
+        waitOnFx(() -> shownTiles(robot).size() == 16 && allShownTilesHaveThumbnails(robot));
         ThumbnailCache cache1 = first.dataset().thumbnailCache();
         assertEquals(tmp.resolve("cache").resolve("thumbnails").toAbsolutePath(), cache1.dir());
         int shown = 16;
@@ -192,7 +201,7 @@ class DatasetGridUiTest {
         first.close();
         contexts.remove(first);
         StudioContext second = openStudio(robot);
-        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> shownTiles(robot).size() == 16 && allShownTilesHaveThumbnails(robot));
+        waitOnFx(() -> shownTiles(robot).size() == 16 && allShownTilesHaveThumbnails(robot));
         ThumbnailCache cache2 = second.dataset().thumbnailCache();
         System.out.println("second start: hits " + cache2.hits() + ", decodes " + cache2.decodes());
         assertEquals(0, cache2.decodes(), "nothing decoded on the second start");
@@ -222,7 +231,7 @@ class DatasetGridUiTest {
         });
         WaitForAsyncUtils.waitForFxEvents();
         long firstLayoutMs = (System.nanoTime() - t0) / 1_000_000;
-        Set<ClipItem> onScreen = clipsOnScreen(robot, grid);
+        Set<ClipItem> onScreen = onFx(() -> clipsOnScreen(robot, grid));
         System.out.println("2000 clips: first layout " + firstLayoutMs + " ms, tiles on screen " + onScreen.size()
                 + ", thumbnails requested " + requested.size());
         assertFalse(onScreen.isEmpty());
@@ -247,7 +256,7 @@ class DatasetGridUiTest {
         int cols = ((impl.org.controlsfx.skin.GridViewSkin<?>) grid.getSkin()).computeMaxCellsInRow();
         robot.interact(() -> ((VirtualFlow<?>) grid.lookup(".virtual-flow")).scrollTo(1999 / cols));
         WaitForAsyncUtils.waitForFxEvents();
-        Set<ClipItem> atTheEnd = clipsOnScreen(robot, grid);
+        Set<ClipItem> atTheEnd = onFx(() -> clipsOnScreen(robot, grid));
         assertTrue(atTheEnd.contains(clips.getLast()), "scrolling to the end shows the last clip");
         assertTrue(requested.containsAll(atTheEnd));
         assertEquals(onScreen.size() + atTheEnd.size(), requested.size(), "nothing asked for in between");
