@@ -20,9 +20,11 @@ import javafx.scene.Scene;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
+import javafx.scene.control.ContextMenu;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
+import javafx.scene.control.MenuItem;
 import javafx.scene.control.TextField;
 import javafx.scene.control.ToggleButton;
 import javafx.scene.control.ToggleGroup;
@@ -95,6 +97,11 @@ public final class DatasetController {
             revealInGrid(now);
         });
         setUpViewToggle();
+        for (javafx.scene.control.Control view : List.of(clipGrid, clipList)) {
+            MenuItem clear = new MenuItem(StudioResources.text("dataset.clearThumbnails"));
+            clear.setOnAction(e -> viewModel.clearThumbnailCache());
+            view.setContextMenu(new ContextMenu(clear));
+        }
         playerPane.attach(player);
 
         captionLabel.textProperty().bind(Bindings.createStringBinding(() -> {

@@ -399,6 +399,36 @@ public final class DatasetViewModel implements AutoCloseable {
         startThumbnailWorker();
     }
 
+    /**
+     * Deletes the stored thumbnails, then forgets the shown ones so the views ask again (decoding the clips on screen
+     * afresh). Completes with the number of entries deleted.
+     */
+    public CompletableFuture<Integer> clearThumbnailCache() {
+        ThumbnailCache cache = thumbnailCache;
+        if (cache == null) return CompletableFuture.completedFuture(0);
+        thumbnailJobs.clear();
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        submit(() -> {
+            try {
+                int removed = cache.clear();
+                ui.post(() -> {
+                    for (ClipItem c : clips) {
+                        c.thumbnailRequested = false;
+                        c.thumbnailProperty().set(null);
+                    }
+                    activity.set("Removed " + removed + " stored thumbnails from " + cache.dir());
+                    done.complete(removed);
+                });
+            } catch (IOException | RuntimeException e) {
+                ui.post(() -> {
+                    error.set("Cannot clear the thumbnail cache " + cache.dir() + ": " + e.getMessage());
+                    done.completeExceptionally(e);
+                });
+            }
+        });
+        return done;
+    }
+
     private void startThumbnailWorker() {
         if (!thumbnailWorker.compareAndSet(false, true)) return;
         submit(() -> {

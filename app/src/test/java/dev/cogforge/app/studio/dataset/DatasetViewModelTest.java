@@ -117,6 +117,16 @@ class DatasetViewModelTest {
             assertEquals(1, next.decodes());
             assertFalse(java.util.Arrays.equals(before,
                     FxThread.call(() -> reopened.clips().getFirst().thumbnailProperty().get().rgb())));
+
+            // clearing the cache empties the folder and makes the views ask (and decode) again
+            assertEquals(17, FxThread.call(reopened::clearThumbnailCache).get(30, TimeUnit.SECONDS), "16 + the re-exported clip's");
+            try (var files = Files.list(next.dir())) {
+                assertEquals(0, files.filter(f -> f.toString().endsWith(".png")).count());
+            }
+            assertTrue(FxThread.call(() -> reopened.clips().stream().allMatch(c -> c.thumbnailProperty().get() == null)));
+            FxThread.run(() -> reopened.requestThumbnail(reopened.clips().get(2)));
+            FxThread.await(30, () -> reopened.clips().get(2).thumbnailProperty().get() != null);
+            assertEquals(2, next.decodes());
         } finally {
             reopened.close();
         }
