@@ -38,6 +38,7 @@ public final class StudioContext implements AutoCloseable {
     /** Tests pass their own training pages (fake trainer, temp folders). */
     public StudioContext(java.util.function.BiFunction<MainViewModel, ExecutorService, TrainingPages> trainingPages) {
         training = trainingPages.apply(main, background);
+        dataset.setThumbnailCache(dev.cogforge.core.data.ThumbnailCache.in(training.dirs()));
         project = new ProjectViewModel(main, dataset, training.settings(), training.train(),
                 new dev.cogforge.core.project.RecentProjects(training.dirs().config()), sampleDatasetDir());
         // the selected clip plays (looping) on whichever page shows the player

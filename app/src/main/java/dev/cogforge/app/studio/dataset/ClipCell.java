@@ -3,7 +3,6 @@ package dev.cogforge.app.studio.dataset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Consumer;
 
 import dev.cogforge.app.studio.player.FrameImages;
 import dev.cogforge.core.data.Problem;
@@ -23,9 +22,8 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 
-/** A clip row: thumbnail (requested when the row first shows), name, duration · size · resolution, bucket, problems. */
+/** A clip row: thumbnail, name, duration · size · resolution, bucket, problems ({@link ThumbnailFeeder} asks for thumbnails). */
 final class ClipCell extends ListCell<ClipItem> {
-    private final Consumer<ClipItem> thumbnailRequest;
     private final ImageView thumbnail = new ImageView();
     private final StackPane thumbBox = new StackPane(thumbnail);
     private final Label name = new Label();
@@ -41,8 +39,7 @@ final class ClipCell extends ListCell<ClipItem> {
     private ClipItem shown;
     private RgbFrame shownFrame;
 
-    ClipCell(Consumer<ClipItem> thumbnailRequest) {
-        this.thumbnailRequest = thumbnailRequest;
+    ClipCell() {
         getStyleClass().add("clip-cell");
         // a cell as wide as the list, so long captions are cut with an ellipsis instead of scrolling sideways
         setPrefWidth(0);
@@ -94,7 +91,6 @@ final class ClipCell extends ListCell<ClipItem> {
             setText(null);
             return;
         }
-        thumbnailRequest.accept(item);
         refresh();
         setGraphic(row);
     }

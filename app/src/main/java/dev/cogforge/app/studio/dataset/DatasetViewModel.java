@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -28,6 +28,7 @@ import dev.cogforge.core.data.DatasetItem;
 import dev.cogforge.core.data.Problem;
 import dev.cogforge.core.data.RgbFrame;
 import dev.cogforge.core.data.SampleDataset;
+import dev.cogforge.core.data.ThumbnailCache;
 import dev.cogforge.core.data.TokenCounter;
 import dev.cogforge.core.data.VideoException;
 import dev.cogforge.core.data.VideoInfo;
@@ -94,12 +95,15 @@ public final class DatasetViewModel implements AutoCloseable {
     private final IntegerProperty modifiedCaptions = new SimpleIntegerProperty(0);
     private final BooleanProperty listChanged = new SimpleBooleanProperty(false);
     private final ReadOnlyBooleanWrapper dirty = new ReadOnlyBooleanWrapper(false);
+    private final BooleanProperty gridView = new SimpleBooleanProperty(true);
 
     private volatile int generation;
     private volatile boolean closed;
     private CancellationToken analysis = new CancellationToken();
-    private final ConcurrentLinkedQueue<Runnable> thumbnailJobs = new ConcurrentLinkedQueue<>();
+    /** Newest request first: after a fast scroll the tiles now on screen are decoded before those scrolled past. */
+    private final ConcurrentLinkedDeque<Runnable> thumbnailJobs = new ConcurrentLinkedDeque<>();
     private final AtomicBoolean thumbnailWorker = new AtomicBoolean();
+    private volatile ThumbnailCache thumbnailCache;
 
     public DatasetViewModel(Executor background) {
         this(background, Platform::runLater);
@@ -155,6 +159,15 @@ public final class DatasetViewModel implements AutoCloseable {
     /** The last failure, worded for the user; the view shows it and clears it. */
     public StringProperty errorProperty() { return error; }
     public ReadOnlyBooleanProperty dirtyProperty() { return dirty.getReadOnlyProperty(); }
+    /** Whether the Dataset page shows clips as a grid of tiles (default) or as the detailed list. */
+    public BooleanProperty gridViewProperty() { return gridView; }
+
+    /**
+     * Where thumbnails are kept between sessions; {@code null} decodes every clip each time it is shown. Set before
+     * a dataset is opened (requests already queued keep the cache they were made with).
+     */
+    public void setThumbnailCache(ThumbnailCache cache) { thumbnailCache = cache; }
+    public ThumbnailCache thumbnailCache() { return thumbnailCache; }
 
     public Dataset dataset() { return dataset.get(); }
 
@@ -360,19 +373,23 @@ public final class DatasetViewModel implements AutoCloseable {
 
     // ------------------------------------------------------------------ thumbnails
 
-    /** Asks for the clip's thumbnail; decoded once, in the background, in the order cells ask. */
+    /**
+     * Asks for the clip's thumbnail (cells call this when they come on screen); read from the disk cache or decoded
+     * once per clip, in the background, the most recent request first.
+     */
     public void requestThumbnail(ClipItem clip) {
-        if (clip.thumbnailRequested) return;
+        if (clip == null || clip.thumbnailRequested) return;
         Path file = mediaFile(clip);
         if (file == null) return;
         clip.thumbnailRequested = true;
         int gen = generation;
-        thumbnailJobs.add(() -> {
+        ThumbnailCache cache = thumbnailCache;
+        thumbnailJobs.addLast(() -> {
             if (gen != generation) return;
             RgbFrame thumb;
             try {
-                thumb = VideoReader.thumbnail(file, THUMBNAIL_SIZE);
-            } catch (VideoException e) {
+                thumb = cache != null ? cache.thumbnail(file, THUMBNAIL_SIZE) : VideoReader.thumbnail(file, THUMBNAIL_SIZE);
+            } catch (IOException | RuntimeException e) {
                 return; // the doctor lists unreadable clips; the cell keeps its placeholder
             }
             ui.post(() -> {
@@ -382,12 +399,42 @@ public final class DatasetViewModel implements AutoCloseable {
         startThumbnailWorker();
     }
 
+    /**
+     * Deletes the stored thumbnails, then forgets the shown ones so the views ask again (decoding the clips on screen
+     * afresh). Completes with the number of entries deleted.
+     */
+    public CompletableFuture<Integer> clearThumbnailCache() {
+        ThumbnailCache cache = thumbnailCache;
+        if (cache == null) return CompletableFuture.completedFuture(0);
+        thumbnailJobs.clear();
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        submit(() -> {
+            try {
+                int removed = cache.clear();
+                ui.post(() -> {
+                    for (ClipItem c : clips) {
+                        c.thumbnailRequested = false;
+                        c.thumbnailProperty().set(null);
+                    }
+                    activity.set("Removed " + removed + " stored thumbnails from " + cache.dir());
+                    done.complete(removed);
+                });
+            } catch (IOException | RuntimeException e) {
+                ui.post(() -> {
+                    error.set("Cannot clear the thumbnail cache " + cache.dir() + ": " + e.getMessage());
+                    done.completeExceptionally(e);
+                });
+            }
+        });
+        return done;
+    }
+
     private void startThumbnailWorker() {
         if (!thumbnailWorker.compareAndSet(false, true)) return;
         submit(() -> {
             try {
                 Runnable job;
-                while ((job = thumbnailJobs.poll()) != null) job.run();
+                while ((job = thumbnailJobs.pollLast()) != null) job.run();
             } finally {
                 thumbnailWorker.set(false);
                 if (!thumbnailJobs.isEmpty()) startThumbnailWorker();

@@ -13,6 +13,11 @@ import dev.cogforge.app.studio.StudioContext;
 import dev.cogforge.core.data.Dataset;
 import dev.cogforge.core.data.DatasetFormat;
 import dev.cogforge.core.data.FormatOptions;
+import dev.cogforge.core.io.AppDirs;
+import dev.cogforge.app.studio.train.FakeTrainer;
+import dev.cogforge.app.studio.train.TrainingPages;
+
+import javafx.application.Platform;
 
 import javafx.scene.Node;
 import javafx.scene.control.Button;
@@ -46,7 +51,11 @@ class DataPagesUiTest {
     @Start
     void start(Stage stage) throws Exception {
         sample = Files.createTempDirectory(tmp, "sample");
-        context = new StudioContext();
+        // temp folders, so the thumbnail cache and settings stay out of the user's own
+        Path home = Files.createTempDirectory(tmp, "home");
+        AppDirs dirs = new AppDirs(home.resolve("config"), home.resolve("cache"), home.resolve("runs"), home.resolve("logs"));
+        context = new StudioContext((main, background) -> new TrainingPages(main, background, Platform::runLater, dirs,
+                new FakeTrainer(home.resolve("unused")), (title, videos) -> { }));
         stage.setScene(StudioApplication.createScene(context));
         stage.setWidth(1280);
         stage.setHeight(800);

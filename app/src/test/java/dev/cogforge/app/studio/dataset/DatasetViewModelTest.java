@@ -1,5 +1,6 @@
 package dev.cogforge.app.studio.dataset;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -19,6 +20,10 @@ import dev.cogforge.core.data.Dataset;
 import dev.cogforge.core.data.DatasetFormat;
 import dev.cogforge.core.data.FormatOptions;
 import dev.cogforge.core.data.SampleDataset;
+import dev.cogforge.core.data.ThumbnailCache;
+import dev.cogforge.core.data.VideoReader;
+
+import javafx.scene.input.KeyCode;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,6 +80,76 @@ class DatasetViewModelTest {
         });
         FxThread.await(20, () -> vm.clips().getFirst().thumbnailProperty().get() != null);
         assertEquals(80, FxThread.call(() -> vm.clips().getFirst().thumbnailProperty().get().width()));
+    }
+
+    @Test
+    void thumbnailsComeFromTheDiskCacheOnTheNextOpenAndAChangedClipIsDecodedAgain() throws Exception {
+        ThumbnailCache cache = new ThumbnailCache(tmp.resolve("thumbs"), ThumbnailCache.DEFAULT_MAX_BYTES, VideoReader::thumbnail);
+        FxThread.run(() -> vm.setThumbnailCache(cache));
+        openAndAnalyse(sample);
+        FxThread.run(() -> vm.clips().forEach(vm::requestThumbnail));
+        FxThread.await(30, () -> vm.clips().stream().allMatch(c -> c.thumbnailProperty().get() != null));
+        assertEquals(16, cache.decodes());
+        assertEquals(0, cache.hits());
+        assertTrue(FxThread.call(() -> vm.gridViewProperty().get()), "the grid is the default view");
+
+        // the next session: a fresh ViewModel and cache instance over the same folder decode nothing
+        ThumbnailCache next = new ThumbnailCache(tmp.resolve("thumbs"), ThumbnailCache.DEFAULT_MAX_BYTES, VideoReader::thumbnail);
+        DatasetViewModel reopened = FxThread.call(() -> new DatasetViewModel(background));
+        try {
+            FxThread.run(() -> reopened.setThumbnailCache(next));
+            FxThread.call(() -> reopened.open(sample)).get(30, TimeUnit.SECONDS);
+            FxThread.run(() -> reopened.clips().forEach(reopened::requestThumbnail));
+            FxThread.await(30, () -> reopened.clips().stream().allMatch(c -> c.thumbnailProperty().get() != null));
+            assertEquals(0, next.decodes());
+            assertEquals(16, next.hits());
+            byte[] before = FxThread.call(() -> vm.clips().getFirst().thumbnailProperty().get().rgb());
+            assertArrayEquals(before, FxThread.call(() -> reopened.clips().getFirst().thumbnailProperty().get().rgb()));
+
+            // a re-exported clip (new content, new mtime) misses and shows its new first frame
+            Path first = sample.resolve(FxThread.call(() -> reopened.clips().getFirst().media()));
+            Files.copy(sample.resolve(FxThread.call(() -> reopened.clips().get(3).media())), first,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.setLastModifiedTime(first, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+            FxThread.call(() -> reopened.open(sample)).get(30, TimeUnit.SECONDS);
+            FxThread.run(() -> reopened.requestThumbnail(reopened.clips().getFirst()));
+            FxThread.await(30, () -> reopened.clips().getFirst().thumbnailProperty().get() != null);
+            assertEquals(1, next.decodes());
+            assertFalse(java.util.Arrays.equals(before,
+                    FxThread.call(() -> reopened.clips().getFirst().thumbnailProperty().get().rgb())));
+
+            // clearing the cache empties the folder and makes the views ask (and decode) again
+            assertEquals(17, FxThread.call(reopened::clearThumbnailCache).get(30, TimeUnit.SECONDS), "16 + the re-exported clip's");
+            try (var files = Files.list(next.dir())) {
+                assertEquals(0, files.filter(f -> f.toString().endsWith(".png")).count());
+            }
+            assertTrue(FxThread.call(() -> reopened.clips().stream().allMatch(c -> c.thumbnailProperty().get() == null)));
+            FxThread.run(() -> reopened.requestThumbnail(reopened.clips().get(2)));
+            FxThread.await(30, () -> reopened.clips().get(2).thumbnailProperty().get() != null);
+            assertEquals(2, next.decodes());
+        } finally {
+            reopened.close();
+        }
+    }
+
+    @Test
+    void gridKeysMoveTheSelectionRowByRow() {
+        // 10 tiles, 4 per row: rows 0-3, 4-7, 8-9
+        assertEquals(0, GridNavigation.move(-1, KeyCode.DOWN, 4, 10, 2), "nothing selected: first tile");
+        assertEquals(2, GridNavigation.move(1, KeyCode.RIGHT, 4, 10, 2));
+        assertEquals(0, GridNavigation.move(0, KeyCode.LEFT, 4, 10, 2));
+        assertEquals(9, GridNavigation.move(9, KeyCode.RIGHT, 4, 10, 2));
+        assertEquals(5, GridNavigation.move(1, KeyCode.DOWN, 4, 10, 2));
+        assertEquals(9, GridNavigation.move(7, KeyCode.DOWN, 4, 10, 2), "into the shorter last row: its last tile");
+        assertEquals(8, GridNavigation.move(8, KeyCode.DOWN, 4, 10, 2), "last row: stays");
+        assertEquals(5, GridNavigation.move(9, KeyCode.UP, 4, 10, 2));
+        assertEquals(2, GridNavigation.move(2, KeyCode.UP, 4, 10, 2));
+        assertEquals(9, GridNavigation.move(1, KeyCode.PAGE_DOWN, 4, 10, 2));
+        assertEquals(1, GridNavigation.move(9, KeyCode.PAGE_UP, 4, 10, 2));
+        assertEquals(0, GridNavigation.move(6, KeyCode.HOME, 4, 10, 2));
+        assertEquals(9, GridNavigation.move(6, KeyCode.END, 4, 10, 2));
+        assertEquals(-1, GridNavigation.move(6, KeyCode.A, 4, 10, 2));
+        assertEquals(-1, GridNavigation.move(-1, KeyCode.DOWN, 4, 0, 2));
     }
 
     @Test
