@@ -73,7 +73,7 @@ public final class DemoModel {
     public static final int VOCAB_SIZE = 640;
     public static final String TOKENIZER_RESOURCE = "/dev/cogforge/core/demo/spiece.model";
     /** The pre-training recipe: ~2 minutes of 2 CPU cores. */
-    public static final VaePretrainer.Settings VAE_PRETRAINING = new VaePretrainer.Settings(240, 2, 9, 2e-3, 1e-4, SEED + 7, 16);
+    public static final VaePretrainer.Settings VAE_PRETRAINING = new VaePretrainer.Settings(240, 2, 9, 2e-3, 1e-4, 0.0, SEED + 7, 16);
 
     private DemoModel() {}
 
