@@ -34,7 +34,7 @@ public final class VaePretrainer implements AutoCloseable {
     /**
      * @param steps optimizer steps
      * @param batchSize clips per step
-     * @param frames frames per training clip (4k+1; 9 is exactly the first inference chunk, 17 a whole clip)
+     * @param frames frames per training clip (8k+1; 9 is exactly the first inference chunk, 17 a whole clip)
      * @param colourWeight weight of the chroma MSE (each pixel minus its own grey level) added to the plain MSE: the
      *     plain MSE is dominated by brightness, so without it the VAE learns grey shapes first and colour much later
      * @param evaluationClips how many sample clips the before/after PSNR and the latent std are measured on
@@ -44,8 +44,10 @@ public final class VaePretrainer implements AutoCloseable {
         public Settings {
             if (steps < 0) throw new IllegalArgumentException("steps must be >= 0, got " + steps);
             if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
-            if (frames < 1 || (frames - 1) % 4 != 0 || frames > SyntheticClips.FRAMES) {
-                throw new IllegalArgumentException("frames must be 4k+1 and at most " + SyntheticClips.FRAMES + ", got " + frames);
+            // 8k+1 frames encode to an odd number of latent frames; the decoder keeps the first latent frame apart only
+            // then, so 5 or 13 frames would come back as 8 or 16
+            if (frames < 1 || (frames - 1) % 8 != 0 || frames > SyntheticClips.FRAMES) {
+                throw new IllegalArgumentException("frames must be 8k+1 (1, 9, 17) and at most " + SyntheticClips.FRAMES + ", got " + frames);
             }
             if (!(colourWeight >= 0)) throw new IllegalArgumentException("colour weight must be >= 0, got " + colourWeight);
             if (evaluationClips < 1 || evaluationClips > SyntheticClips.catalogue().size()) {
