@@ -24,7 +24,7 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * Trains a freshly initialised CogVideoX VAE as a plain autoencoder on the synthetic shape clips, so the demo model's
  * latents decode to recognisable shapes: encode → {@code latent_dist.sample} → decode, loss = reconstruction MSE +
- * a small KL term, AdamW. The clips are augmented (flips, colour-channel permutations, time reversal) so the VAE sees
+ * a weighted chroma MSE (so colour is not left for last, after brightness) + a small KL term, AdamW. The clips are augmented (flips, colour-channel permutations, time reversal) so the VAE sees
  * more colours and directions than the 16 sample clips hold.
  *
  * <p>It runs a fixed number of steps with a seeded generator, never a time budget, so the weights are the same on
