@@ -24,7 +24,7 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * Trains a freshly initialised CogVideoX VAE as a plain autoencoder on the synthetic shape clips, so the demo model's
  * latents decode to recognisable shapes: encode → {@code latent_dist.sample} → decode, loss = reconstruction MSE +
- * a small KL term, AdamW. The clips are augmented (flips, colour-channel permutations, time reversal) so the VAE sees
+ * a weighted chroma MSE (so colour is not left for last, after brightness) + a small KL term, AdamW. The clips are augmented (flips, colour-channel permutations, time reversal) so the VAE sees
  * more colours and directions than the 16 sample clips hold.
  *
  * <p>It runs a fixed number of steps with a seeded generator, never a time budget, so the weights are the same on
@@ -34,29 +34,34 @@ public final class VaePretrainer implements AutoCloseable {
     /**
      * @param steps optimizer steps
      * @param batchSize clips per step
-     * @param frames frames per training clip (4k+1; 9 is exactly the first inference chunk, 17 a whole clip)
+     * @param frames frames per training clip (8k+1; 9 is exactly the first inference chunk, 17 a whole clip)
+     * @param colourWeight weight of the chroma MSE (each pixel minus its own grey level) added to the plain MSE: the
+     *     plain MSE is dominated by brightness, so without it the VAE learns grey shapes first and colour much later
      * @param evaluationClips how many sample clips the before/after PSNR and the latent std are measured on
      */
-    public record Settings(int steps, int batchSize, int frames, double learningRate, double klWeight, long seed,
-                           int evaluationClips) {
+    public record Settings(int steps, int batchSize, int frames, double learningRate, double klWeight, double colourWeight,
+                           long seed, int evaluationClips) {
         public Settings {
             if (steps < 0) throw new IllegalArgumentException("steps must be >= 0, got " + steps);
             if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
-            if (frames < 1 || (frames - 1) % 4 != 0 || frames > SyntheticClips.FRAMES) {
-                throw new IllegalArgumentException("frames must be 4k+1 and at most " + SyntheticClips.FRAMES + ", got " + frames);
+            // 8k+1 frames encode to an odd number of latent frames; the decoder keeps the first latent frame apart only
+            // then, so 5 or 13 frames would come back as 8 or 16
+            if (frames < 1 || (frames - 1) % 8 != 0 || frames > SyntheticClips.FRAMES) {
+                throw new IllegalArgumentException("frames must be 8k+1 (1, 9, 17) and at most " + SyntheticClips.FRAMES + ", got " + frames);
             }
+            if (!(colourWeight >= 0)) throw new IllegalArgumentException("colour weight must be >= 0, got " + colourWeight);
             if (evaluationClips < 1 || evaluationClips > SyntheticClips.catalogue().size()) {
                 throw new IllegalArgumentException("evaluation clips must be 1.." + SyntheticClips.catalogue().size() + ", got " + evaluationClips);
             }
         }
 
         public Settings withSteps(int n) {
-            return new Settings(n, batchSize, frames, learningRate, klWeight, seed, evaluationClips);
+            return new Settings(n, batchSize, frames, learningRate, klWeight, colourWeight, seed, evaluationClips);
         }
 
         /** A quick variant for tests: {@code n} steps, PSNR measured on {@code clips} clips. */
         public Settings quick(int n, int clips) {
-            return new Settings(n, batchSize, frames, learningRate, klWeight, seed, clips);
+            return new Settings(n, batchSize, frames, learningRate, klWeight, colourWeight, seed, clips);
         }
     }
 
@@ -67,8 +72,24 @@ public final class VaePretrainer implements AutoCloseable {
         void onProgress(Progress p);
     }
 
-    /** PSNR is over pixels in [0, 1] (the [-1, 1] MSE divided by 4). */
-    public record Result(int steps, double psnrBefore, double psnrAfter, double seconds, double latentStd) {}
+    /**
+     * How well the evaluation clips come back through the inference path. PSNR is over pixels in [0, 1] (the [-1, 1]
+     * MSE divided by 4). The colour errors are in 8-bit levels: {@code meanRgbError} is the mean absolute error of
+     * each frame's mean R, G and B (a grey or tinted reconstruction of a coloured clip shows here even when PSNR is
+     * fine), {@code chromaError} the mean absolute error of the chroma (a pixel minus its own grey level) over the
+     * pixels that are coloured in the original, i.e. the shapes and coloured backgrounds, where greying out shows.
+     */
+    public record Quality(double psnr, double meanRgbError, double chromaError) {}
+
+    public record Result(int steps, Quality before, Quality after, double seconds, double latentStd) {
+        public double psnrBefore() {
+            return before.psnr();
+        }
+
+        public double psnrAfter() {
+            return after.psnr();
+        }
+    }
 
     private static final int[][] CHANNEL_ORDERS = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
 
@@ -97,7 +118,7 @@ public final class VaePretrainer implements AutoCloseable {
 
     public Result run(Listener listener) {
         long start = System.nanoTime();
-        double before = reconstructionPsnr();
+        Quality before = evaluate();
         Random pick = new Random(settings.seed());
         Generator noise = torch.createCPUGenerator(settings.seed() + 1);
         List<NamedParam> params = new ArrayList<>();
@@ -123,6 +144,10 @@ public final class VaePretrainer implements AutoCloseable {
                     Tensor kl = dist.mean().pow(new Scalar(2.0)).add(dist.logvar().exp()).sub(new Scalar(1.0))
                             .sub(dist.logvar()).mean().mul(new Scalar(0.5));
                     Tensor total = rec.add(kl.mul(new Scalar(settings.klWeight())));
+                    if (settings.colourWeight() > 0) {
+                        Tensor colour = torch.mse_loss(chroma(recon), chroma(batch));
+                        total = total.add(colour.mul(new Scalar(settings.colourWeight())));
+                    }
                     opt.zeroGrad();
                     total.backward();
                     ClipGrad.clipGradNorm(tensors, 1.0);
@@ -142,23 +167,72 @@ public final class VaePretrainer implements AutoCloseable {
                 }
             }
         }
-        double after = reconstructionPsnr();
+        Quality after = evaluate();
         return new Result(settings.steps(), before, after, (System.nanoTime() - start) / 1e9, latentStd());
     }
 
     /** Mean PSNR over the evaluation clips through the inference path (mode of the posterior, chunked decode). */
     public double reconstructionPsnr() {
-        double sum = 0;
+        return evaluate().psnr();
+    }
+
+    /** {@link Quality} averaged over the evaluation clips, through the inference path (posterior mode, chunked decode). */
+    public Quality evaluate() {
+        double psnr = 0, meanRgb = 0, chroma = 0;
+        long chromaPixels = 0;
         for (Tensor clip : evaluationClips()) {
+            float[] original, recon;
             try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
                 Tensor x = clip.unsqueeze(0);
-                Tensor recon = vae.decode(vae.encode(x).mode()).clamp(new org.bytedeco.pytorch.ScalarOptional(new Scalar(-1.0)),
+                Tensor y = vae.decode(vae.encode(x).mode()).clamp(new org.bytedeco.pytorch.ScalarOptional(new Scalar(-1.0)),
                         new org.bytedeco.pytorch.ScalarOptional(new Scalar(1.0)));
-                double mse = torch.mse_loss(recon, x).item_double() / 4.0;
-                sum += 10 * Math.log10(1.0 / Math.max(mse, 1e-12));
+                original = dev.cogforge.core.engine.Tensors.toFloats(x.contiguous());
+                recon = dev.cogforge.core.engine.Tensors.toFloats(y.contiguous());
+            }
+            int frames = (int) clip.size(1);
+            int pixels = (int) (clip.size(2) * clip.size(3));
+            double squared = 0;
+            for (int i = 0; i < original.length; i++) {
+                double d = original[i] - recon[i];
+                squared += d * d;
+            }
+            double mse = squared / original.length / 4.0;
+            psnr += 10 * Math.log10(1.0 / Math.max(mse, 1e-12));
+            double rgbError = 0;
+            for (int t = 0; t < frames; t++) {
+                for (int c = 0; c < 3; c++) {
+                    int base = (c * frames + t) * pixels;
+                    double a = 0, b = 0;
+                    for (int i = 0; i < pixels; i++) {
+                        a += original[base + i];
+                        b += recon[base + i];
+                    }
+                    rgbError += Math.abs(a - b) / pixels;
+                }
+            }
+            meanRgb += rgbError / (3.0 * frames) * 127.5;
+            int plane = frames * pixels;
+            for (int i = 0; i < plane; i++) {
+                float r = original[i], g = original[plane + i], b = original[2 * plane + i];
+                // coloured: the channels spread by more than 0.2 of the range (about 50 levels)
+                if (Math.max(r, Math.max(g, b)) - Math.min(r, Math.min(g, b)) <= 0.4f) continue;
+                double greyOriginal = (r + g + b) / 3.0;
+                double greyRecon = (recon[i] + recon[plane + i] + recon[2 * plane + i]) / 3.0;
+                double error = 0;
+                for (int c = 0; c < 3; c++) {
+                    error += Math.abs((original[c * plane + i] - greyOriginal) - (recon[c * plane + i] - greyRecon));
+                }
+                chroma += error / 3.0 * 127.5;
+                chromaPixels++;
             }
         }
-        return sum / settings.evaluationClips();
+        int n = settings.evaluationClips();
+        return new Quality(psnr / n, meanRgb / n, chromaPixels == 0 ? 0 : chroma / chromaPixels);
+    }
+
+    /** {@code [B, 3, ...]} minus its per-pixel mean over the colour channels. */
+    private static Tensor chroma(Tensor video) {
+        return video.sub(video.mean(new long[] {1}, true, new org.bytedeco.pytorch.ScalarTypeOptional()));
     }
 
     /** Standard deviation of the posterior means over the sample clips: 1/std is the demo VAE's scaling factor. */
