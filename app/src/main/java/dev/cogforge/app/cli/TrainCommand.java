@@ -313,7 +313,8 @@ public final class TrainCommand implements Callable<Integer> {
                     }
                 }
                 case TrainingEvent.CheckpointSaved c -> println(out, "checkpoint: " + c.folder());
-                case TrainingEvent.ValidationVideoReady v -> println(out, "validation video (step " + v.step() + "): " + v.video());
+                case TrainingEvent.ValidationVideoReady v -> println(out, (v.finalTest() ? "final test video from the saved weights: "
+                        : "validation video (step " + v.step() + "): ") + v.video());
                 case TrainingEvent.Warning w -> println(err, "warning: " + w.message());
                 default -> { }
             }

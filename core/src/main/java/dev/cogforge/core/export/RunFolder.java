@@ -40,7 +40,15 @@ public record RunFolder(Path dir, Map<String, Object> config, List<Map<String, O
             throw new IOException(configFile + " is not a JSON object: " + e.getMessage(), e);
         }
         Path lora = dir.resolve(LORA_FILE);
-        if (!Files.isRegularFile(lora)) throw new IOException(lora + " is missing: the run has not saved LoRA weights yet");
+        if (!Files.isRegularFile(lora)) {
+            Path transformer = dir.resolve("transformer");
+            if (Files.isRegularFile(transformer.resolve("config.json"))) {
+                throw new IOException(dir.getFileName() + " is a full fine-tuning run: its output is the diffusers transformer folder "
+                        + transformer + " (load it with CogVideoXTransformer3DModel.from_pretrained, or use it as a model"
+                        + " folder's transformer); LoRA export and the model card apply to LoRA runs");
+            }
+            throw new IOException(lora + " is missing: the run has not saved LoRA weights yet");
+        }
         List<Map<String, Object>> metrics = new ArrayList<>();
         Path metricsFile = dir.resolve("metrics.jsonl");
         if (Files.isRegularFile(metricsFile)) {

@@ -42,7 +42,13 @@ public sealed interface TrainingEvent {
         }
     }
 
-    record ValidationVideoReady(long step, int promptIndex, String prompt, Path video) implements TrainingEvent {}
+    record ValidationVideoReady(long step, int promptIndex, String prompt, Path video) implements TrainingEvent {
+        /** Rendered after training from the saved outputs (in {@code validation/final/}), not from the live model. */
+        public boolean finalTest() {
+            Path folder = video.getParent();
+            return folder != null && folder.getFileName() != null && Trainer.FINAL_TEST_FOLDER.equals(folder.getFileName().toString());
+        }
+    }
 
     record CheckpointSaved(long step, Path folder) implements TrainingEvent {}
 

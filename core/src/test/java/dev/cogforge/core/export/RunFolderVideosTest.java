@@ -35,4 +35,16 @@ class RunFolderVideosTest {
         assertEquals(List.of(finalTest), RunFolder.validationVideosOf(validation));
         assertEquals(List.of(), RunFolder.validationVideosOf(validation.resolve("missing")));
     }
+
+    @Test
+    void aFullFineTuningRunIsToldApartFromAnUnfinishedLoraRun(@TempDir Path run) throws Exception {
+        Files.writeString(run.resolve("config.json"), "{\"training_type\": \"full\"}");
+        java.io.IOException unfinished = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> RunFolder.open(run));
+        org.junit.jupiter.api.Assertions.assertTrue(unfinished.getMessage().contains("has not saved LoRA weights yet"), unfinished.getMessage());
+        Files.createDirectories(run.resolve("transformer"));
+        Files.writeString(run.resolve("transformer/config.json"), "{}");
+        java.io.IOException full = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> RunFolder.open(run));
+        org.junit.jupiter.api.Assertions.assertTrue(full.getMessage().contains("is a full fine-tuning run: its output is the diffusers transformer folder"),
+                full.getMessage());
+    }
 }

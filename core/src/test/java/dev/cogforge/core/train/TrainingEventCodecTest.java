@@ -28,10 +28,10 @@ class TrainingEventCodecTest {
                 new TrainingEvent.RankMemory(7, List.of(MEM, new TrainingEvent.Memory(1, 2, 0))),
                 new TrainingEvent.Batch(7, 1, List.of("clip a.mp4", "ü/\"quoted\"\nname")),
                 new TrainingEvent.ValidationVideoReady(6, 0, "a goat, line one\nline two", Path.of("runs/x/validation/step-6/0.mp4")),
-                new TrainingEvent.CheckpointSaved(6, Path.of("/tmp/run/checkpoint-6")),
+                new TrainingEvent.CheckpointSaved(6, Path.of("runs", "demo", "checkpoint-6").toAbsolutePath()),
                 new TrainingEvent.Warning(3, "loss is NaN"),
-                new TrainingEvent.Finished(30, Path.of("/tmp/run"), 12.5, estimate, 300L << 20),
-                new TrainingEvent.Finished(30, Path.of("/tmp/run"), 12.5),
+                new TrainingEvent.Finished(30, Path.of("runs", "demo").toAbsolutePath(), 12.5, estimate, 300L << 20),
+                new TrainingEvent.Finished(30, Path.of("runs", "demo").toAbsolutePath(), 12.5),
                 new TrainingEvent.Failed(4, "out of memory", null),
                 new TrainingEvent.Cancelled(9));
     }

@@ -135,6 +135,8 @@ public final class SamplesViewModel {
     }
 
     static long stepOf(Path relative) {
+        // the final test is rendered after the last step from the saved files: its own group, whatever its file names say
+        if (relative.getNameCount() > 1 && relative.getName(0).toString().equals(dev.cogforge.core.train.Trainer.FINAL_TEST_FOLDER)) return -1;
         for (int i = 0; i < relative.getNameCount(); i++) {
             Matcher m = STEP.matcher(relative.getName(i).toString());
             if (m.find()) return Long.parseLong(m.group(1));

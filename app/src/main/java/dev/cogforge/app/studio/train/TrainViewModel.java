@@ -368,7 +368,8 @@ public final class TrainViewModel {
                 case TrainingEvent.Warning w -> log.add("warning (step " + w.step() + "): " + w.message());
                 case TrainingEvent.CheckpointSaved c -> log.add("checkpoint saved at step " + c.step() + ": " + c.folder());
                 case TrainingEvent.ValidationVideoReady v -> {
-                    log.add("validation video (step " + v.step() + ", prompt " + (v.promptIndex() + 1) + "): " + v.video());
+                    log.add((v.finalTest() ? "final test video from the saved weights (prompt " : "validation video (step " + v.step() + ", prompt ")
+                            + (v.promptIndex() + 1) + "): " + v.video());
                     lastValidationVideo.set(v.video());
                 }
                 // which clips made each batch, and per-rank memory: one line per step would bury the notable

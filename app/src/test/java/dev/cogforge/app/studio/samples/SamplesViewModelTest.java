@@ -56,6 +56,8 @@ class SamplesViewModelTest {
         video(run.resolve("validation/step-2/prompt-0.mp4"), 200);
         video(run.resolve("validation/step-2/prompt-1.mp4"), 120);
         video(run.resolve("validation/final_video_0.mp4"), 90);
+        // the trainer's final test: its file names carry the last step, but it is its own group
+        video(run.resolve("validation/final/validation-step000010-prompt00-video00.mp4"), 60);
         List<String> opened = new CopyOnWriteArrayList<>();
         SamplesViewModel vm = new SamplesViewModel(background, fx, (r, p, c) -> { throw new AssertionError(); },
                 (title, videos) -> opened.add(title + " " + videos.stream().map(v -> v.getFileName().toString()).toList()));
@@ -67,6 +69,8 @@ class SamplesViewModelTest {
         List<SamplesViewModel.StepGroup> groups = call(() -> List.copyOf(vm.groups()));
         assertEquals(List.of(2L, 10L, -1L), groups.stream().map(SamplesViewModel.StepGroup::step).toList());
         assertEquals(2, groups.getFirst().videos().size());
+        assertEquals(1, groups.get(1).videos().size(), "step 10 keeps only its own video");
+        assertEquals(2, groups.getLast().videos().size());
 
         AtomicReference<Image> thumb = new AtomicReference<>();
         call(() -> {
@@ -82,7 +86,7 @@ class SamplesViewModelTest {
             vm.compare();
             return null;
         });
-        assertEquals(List.of("step 2 vs final [prompt-0.mp4, final_video_0.mp4]"), opened);
+        assertEquals(List.of("step 2 vs final [prompt-0.mp4, validation-step000010-prompt00-video00.mp4]"), opened);
     }
 
     @Test
