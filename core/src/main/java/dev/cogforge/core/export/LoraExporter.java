@@ -44,16 +44,10 @@ public final class LoraExporter {
     private LoraExporter() {}
 
     public static Result export(RunFolder run, ExportOptions options, Consumer<String> progress) throws IOException {
+        if (!run.isLora()) throw new IOException(run.dir() + " is a full fine-tuning run: export it with RunExporter");
         Consumer<String> log = progress == null ? s -> {} : progress;
         Path out = options.out().toAbsolutePath().normalize();
-        if (Files.exists(out) && !options.overwrite() && !isEmptyDir(out)) {
-            throw new IOException("export folder " + out + " already exists and is not empty (use overwrite)");
-        }
-        if (out.startsWith(run.dir().toAbsolutePath().normalize())) {
-            throw new IOException("export folder " + out + " must not be inside the run folder " + run.dir());
-        }
-        Files.createDirectories(out.getParent());
-        Path tmp = Files.createTempDirectory(out.getParent(), "." + out.getFileName() + ".export-");
+        Path tmp = stagingFolder(run, options);
         boolean moved = false;
         try (LoraWeights lora = LoraWeights.open(run.loraFile())) {
             List<String> notes = new ArrayList<>();
@@ -72,17 +66,7 @@ public final class LoraExporter {
                 files.add(COMFYUI_FILE);
             }
 
-            List<String> videos = exportedVideoNames(run);
-            if (!videos.isEmpty()) {
-                Files.createDirectories(tmp.resolve("validation"));
-                for (int i = 0; i < videos.size(); i++) {
-                    Files.copy(run.validationVideos().get(i), tmp.resolve(videos.get(i)));
-                    files.add(videos.get(i));
-                }
-            }
-
-            Files.writeString(tmp.resolve(CONFIG_FILE), JSON.writeValueAsString(redactedConfig(run.config())));
-            files.add(CONFIG_FILE);
+            List<String> videos = copyVideosAndConfig(run, tmp, files);
 
             if (options.mergeInto() != null) {
                 log.accept("merging into " + options.mergeInto());
@@ -105,10 +89,42 @@ public final class LoraExporter {
     }
 
     /**
+     * A fresh temp folder beside the export target, after checking the target may be written: the export is built
+     * there and moved into place at the end by {@link #moveIntoPlace}.
+     */
+    static Path stagingFolder(RunFolder run, ExportOptions options) throws IOException {
+        Path out = options.out().toAbsolutePath().normalize();
+        if (Files.exists(out) && !options.overwrite() && !isEmptyDir(out)) {
+            throw new IOException("export folder " + out + " already exists and is not empty (use overwrite)");
+        }
+        if (out.startsWith(run.dir().toAbsolutePath().normalize())) {
+            throw new IOException("export folder " + out + " must not be inside the run folder " + run.dir());
+        }
+        Files.createDirectories(out.getParent());
+        return Files.createTempDirectory(out.getParent(), "." + out.getFileName() + ".export-");
+    }
+
+    /** Copies the chosen validation videos and the redacted run config into {@code tmp}; returns the video names. */
+    static List<String> copyVideosAndConfig(RunFolder run, Path tmp, List<String> files) throws IOException {
+        List<String> videos = exportedVideoNames(run);
+        if (!videos.isEmpty()) {
+            Files.createDirectories(tmp.resolve("validation"));
+            for (int i = 0; i < videos.size(); i++) {
+                Files.copy(run.validationVideos().get(i), tmp.resolve(videos.get(i)));
+                files.add(videos.get(i));
+            }
+        }
+        Files.writeString(tmp.resolve(CONFIG_FILE), JSON.writeValueAsString(redactedConfig(run.config())));
+        files.add(CONFIG_FILE);
+        return videos;
+    }
+
+    /**
      * The model card an export of {@code run} with {@code options} would write, without writing anything: the Export
      * page shows it before the user exports or pushes.
      */
     public static String previewCard(RunFolder run, ExportOptions options) throws IOException {
+        if (!run.isLora()) throw new IOException(run.dir() + " is a full fine-tuning run: preview it with RunExporter");
         try (LoraWeights lora = LoraWeights.open(run.loraFile())) {
             List<String> notes = new ArrayList<>();
             Scale scale = scaleOf(run, lora, notes);
@@ -139,7 +155,7 @@ public final class LoraExporter {
     }
 
     /** Where each of the run's chosen validation videos goes in the export (names are unique within one folder). */
-    private static List<String> exportedVideoNames(RunFolder run) {
+    static List<String> exportedVideoNames(RunFolder run) {
         return run.validationVideos().stream().map(v -> "validation/" + v.getFileName()).toList();
     }
 
@@ -224,7 +240,7 @@ public final class LoraExporter {
     }
 
     /** The new folder replaces the old one; the old one is moved aside first so there is never a mixed folder. */
-    private static void moveIntoPlace(Path tmp, Path out, boolean overwrite) throws IOException {
+    static void moveIntoPlace(Path tmp, Path out, boolean overwrite) throws IOException {
         Path aside = null;
         if (Files.exists(out)) {
             if (!overwrite && !isEmptyDir(out)) throw new IOException("export folder " + out + " appeared during the export");

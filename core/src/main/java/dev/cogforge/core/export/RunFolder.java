@@ -13,20 +13,36 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.cogforge.core.io.Checkpoints;
+
 /**
  * A finished (or checkpointed) training run as the trainer leaves it: {@code config.json} (the run config, read as a
- * generic map), {@code metrics.jsonl} (one object per step), {@code pytorch_lora_weights.safetensors} (diffusers keys)
- * and {@code validation/*.mp4}.
+ * generic map), {@code metrics.jsonl} (one object per step), {@code validation/*.mp4} and the trained weights: a LoRA
+ * run has {@code pytorch_lora_weights.safetensors} (diffusers keys, {@link #loraFile}), a full fine-tuning run has the
+ * diffusers transformer folder {@code transformer/} ({@link #transformerDir}). Exactly one of the two is set.
  */
 public record RunFolder(Path dir, Map<String, Object> config, List<Map<String, Object>> metrics, Path loraFile,
-                        List<Path> validationVideos) {
+                        List<Path> validationVideos, Path transformerDir) {
     public static final String LORA_FILE = "pytorch_lora_weights.safetensors";
+    public static final String TRANSFORMER_FOLDER = "transformer";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public RunFolder {
         config = Collections.unmodifiableMap(new LinkedHashMap<>(config));
         metrics = List.copyOf(metrics);
         validationVideos = List.copyOf(validationVideos);
+        if ((loraFile == null) == (transformerDir == null)) {
+            throw new IllegalArgumentException("a run folder has either a LoRA file or a transformer folder: " + loraFile + ", " + transformerDir);
+        }
+    }
+
+    /** A LoRA run; otherwise a full fine-tuning run. */
+    public boolean isLora() {
+        return loraFile != null;
+    }
+
+    public boolean isFull() {
+        return transformerDir != null;
     }
 
     public static RunFolder open(Path dir) throws IOException {
@@ -40,14 +56,22 @@ public record RunFolder(Path dir, Map<String, Object> config, List<Map<String, O
             throw new IOException(configFile + " is not a JSON object: " + e.getMessage(), e);
         }
         Path lora = dir.resolve(LORA_FILE);
+        Path transformer = null;
         if (!Files.isRegularFile(lora)) {
-            Path transformer = dir.resolve("transformer");
-            if (Files.isRegularFile(transformer.resolve("config.json"))) {
-                throw new IOException(dir.getFileName() + " is a full fine-tuning run: its output is the diffusers transformer folder "
-                        + transformer + " (load it with CogVideoXTransformer3DModel.from_pretrained, or use it as a model"
-                        + " folder's transformer); LoRA export and the model card apply to LoRA runs");
+            lora = null;
+            Path folder = dir.resolve(TRANSFORMER_FOLDER);
+            if (Files.isRegularFile(folder.resolve("config.json"))) {
+                if (Checkpoints.find(folder, null).isEmpty()) {
+                    throw new IOException(folder + " has config.json but no weights (" + TransformerFolderWriter.SINGLE + " or "
+                            + TransformerFolderWriter.INDEX + "): the full fine-tuning run did not finish saving");
+                }
+                transformer = folder;
+            } else if ("full".equals(config.get("training_type"))) {
+                throw new IOException(folder + " is missing: the full fine-tuning run has not saved its transformer yet"
+                        + " (it is written when training finishes)");
+            } else {
+                throw new IOException(dir.resolve(LORA_FILE) + " is missing: the run has not saved LoRA weights yet");
             }
-            throw new IOException(lora + " is missing: the run has not saved LoRA weights yet");
         }
         List<Map<String, Object>> metrics = new ArrayList<>();
         Path metricsFile = dir.resolve("metrics.jsonl");
@@ -65,11 +89,11 @@ public record RunFolder(Path dir, Map<String, Object> config, List<Map<String, O
                 }
             }
         }
-        return new RunFolder(dir, config, metrics, lora, validationVideosOf(dir.resolve("validation")));
+        return new RunFolder(dir, config, metrics, lora, validationVideosOf(dir.resolve("validation")), transformer);
     }
 
     /**
-     * The videos that show the trained LoRA best: the final test rendered from the saved weights
+     * The videos that show the trained weights best: the final test rendered from the saved weights
      * ({@code validation/final/}), else the last validation step ({@code validation/step-N/} with the largest N), else
      * videos directly in {@code validation/} (older runs and other trainers).
      */

@@ -223,11 +223,11 @@ class LoraExporterTest {
                 ExportOptions.of(out, DType.F32).withMergeInto(transformer).withMaxShardBytes(600), null);
         Path merged = out.resolve("transformer");
         assertTrue(Files.isRegularFile(merged.resolve("config.json")));
-        Map<?, ?> index = new ObjectMapper().readValue(merged.resolve(TransformerMerger.INDEX).toFile(), Map.class);
+        Map<?, ?> index = new ObjectMapper().readValue(merged.resolve(TransformerFolderWriter.INDEX).toFile(), Map.class);
         Map<?, ?> weightMap = (Map<?, ?>) index.get("weight_map");
         assertEquals(BLOCKS * TARGETS.length * 2 + 1, weightMap.size());
         assertTrue(new java.util.HashSet<>(weightMap.values()).size() > 1, "expected several shards: " + weightMap.values());
-        assertTrue(r.files().contains("transformer/" + TransformerMerger.INDEX));
+        assertTrue(r.files().contains("transformer/" + TransformerFolderWriter.INDEX));
 
         for (var e : baseWeights.entrySet()) {
             String m = e.getKey().substring(0, e.getKey().length() - ".weight".length());

@@ -37,14 +37,24 @@ class RunFolderVideosTest {
     }
 
     @Test
-    void aFullFineTuningRunIsToldApartFromAnUnfinishedLoraRun(@TempDir Path run) throws Exception {
+    void aFullFineTuningRunIsToldApartFromAnUnfinishedOne(@TempDir Path run) throws Exception {
         Files.writeString(run.resolve("config.json"), "{\"training_type\": \"full\"}");
         java.io.IOException unfinished = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> RunFolder.open(run));
-        org.junit.jupiter.api.Assertions.assertTrue(unfinished.getMessage().contains("has not saved LoRA weights yet"), unfinished.getMessage());
+        org.junit.jupiter.api.Assertions.assertTrue(unfinished.getMessage().contains("has not saved its transformer yet"), unfinished.getMessage());
         Files.createDirectories(run.resolve("transformer"));
         Files.writeString(run.resolve("transformer/config.json"), "{}");
-        java.io.IOException full = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> RunFolder.open(run));
-        org.junit.jupiter.api.Assertions.assertTrue(full.getMessage().contains("is a full fine-tuning run: its output is the diffusers transformer folder"),
-                full.getMessage());
+        java.io.IOException noWeights = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> RunFolder.open(run));
+        org.junit.jupiter.api.Assertions.assertTrue(noWeights.getMessage().contains("has config.json but no weights"), noWeights.getMessage());
+        new dev.cogforge.core.io.SafetensorsWriter().addFloats("w", new float[] {1, 2}, 2)
+                .write(run.resolve("transformer/diffusion_pytorch_model.safetensors"));
+        RunFolder full = RunFolder.open(run);
+        org.junit.jupiter.api.Assertions.assertTrue(full.isFull() && !full.isLora());
+        assertEquals(run.resolve("transformer"), full.transformerDir());
+        assertEquals(null, full.loraFile());
+
+        Files.writeString(run.resolve("config.json"), "{}");
+        Files.delete(run.resolve("transformer/config.json"));
+        java.io.IOException lora = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> RunFolder.open(run));
+        org.junit.jupiter.api.Assertions.assertTrue(lora.getMessage().contains("has not saved LoRA weights yet"), lora.getMessage());
     }
 }
