@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 import dev.cogforge.core.export.ExportOptions;
-import dev.cogforge.core.export.LoraExporter;
+import dev.cogforge.core.export.RunExporter;
 import dev.cogforge.core.export.RunFolder;
 import dev.cogforge.core.hub.Cancellation;
 import dev.cogforge.core.hub.CommitResult;
@@ -34,8 +34,8 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
 /**
- * Export page state: exports the selected run with {@link LoraExporter} (diffusers keys, optionally a ComfyUI copy),
- * shows the model card it wrote, logs in to the Hub (whoami, then the token file) and pushes the export folder with
+ * Export page state: exports the selected run with {@link RunExporter} (a LoRA run's LoRA in diffusers keys, optionally
+ * a ComfyUI copy; a full fine-tuning run's transformer folder), shows the model card it wrote, logs in to the Hub (whoami, then the token file) and pushes the export folder with
  * per-file progress. The token only ever lives in {@link HfToken} (redacted {@code toString}) and the token file;
  * messages shown here come from {@link HubException}, which scrubs it.
  */
@@ -129,7 +129,7 @@ public final class ExportViewModel {
             String card;
             String problem = null;
             try {
-                card = LoraExporter.previewCard(RunFolder.open(run), options);
+                card = RunExporter.previewCard(RunFolder.open(run), options);
             } catch (IOException | RuntimeException e) {
                 card = "";
                 problem = "No model card preview: " + e.getMessage();
@@ -186,15 +186,15 @@ public final class ExportViewModel {
         status.set("exporting " + run.getFileName() + "…");
         background.execute(() -> {
             try {
-                LoraExporter.Result r = LoraExporter.export(RunFolder.open(run), options, msg -> fx.execute(() -> status.set(msg)));
+                RunExporter.Result r = RunExporter.export(RunFolder.open(run), options, msg -> fx.execute(() -> status.set(msg)));
                 String card = Files.readString(r.out().resolve("README.md"));
                 fx.execute(() -> {
                     previewGeneration.incrementAndGet();
                     modelCard.set(card);
                     cardIsPreview.set(false);
                     busy.set(false);
-                    status.set("exported " + r.files().size() + " file(s) to " + r.out() + " (rank " + r.rank() + ", alpha "
-                            + r.alpha() + ")" + (r.notes().isEmpty() ? "" : "; " + String.join("; ", r.notes())));
+                    status.set("exported " + r.files().size() + " file(s) to " + r.out() + " (" + r.summary() + ")"
+                            + (r.notes().isEmpty() ? "" : "; " + String.join("; ", r.notes())));
                 });
             } catch (IOException | RuntimeException e) {
                 fx.execute(() -> {
@@ -274,7 +274,9 @@ public final class ExportViewModel {
                 HubClient client = clients.apply(resolved.token());
                 String user = account.get().isBlank() ? client.whoami().name() : account.get();
                 RepoId repo = RepoId.parse(repoText, user);
-                CommitResult r = client.push(repo, folder, priv, "Upload CogVideoX LoRA trained with CogForge Studio", null,
+                String message = Files.isRegularFile(folder.resolve(RunFolder.LORA_FILE))
+                        ? "Upload CogVideoX LoRA trained with CogForge Studio" : "Upload CogVideoX fine-tune trained with CogForge Studio";
+                CommitResult r = client.push(repo, folder, priv, message, null,
                         new ProgressRelay(), cancel);
                 fx.execute(() -> {
                     pushing.set(false);

@@ -96,6 +96,44 @@ class ExportViewModelTest {
     }
 
     @Test
+    void aFullFineTuningRunPreviewsExportsAndPushesItsTransformer() throws Exception {
+        hub = new LocalHub();
+        Path run = RunFolders.createFull(tmp.resolve("runs/full-demo"));
+        ExportViewModel vm = viewModel(background, fx, hub, tmp);
+        onFx(() -> vm.runDirProperty().set(run));
+        await(() -> read(() -> vm.modelCardProperty().get()).contains("subfolder=\"transformer\""));
+        assertTrue(read(() -> vm.cardIsPreviewProperty().get()));
+        String preview = read(() -> vm.modelCardProperty().get());
+        assertTrue(preview.contains("base_model: THUDM/CogVideoX-2b"), preview);
+        assertFalse(Files.exists(run.resolveSibling("full-demo-export")), "a preview writes nothing");
+
+        onFx(() -> vm.formatProperty().set(ExportViewModel.Format.COMFYUI));
+        await(() -> read(() -> vm.statusProperty().get()).startsWith("No model card preview"));
+        assertTrue(read(() -> vm.statusProperty().get()).contains("full fine-tuning run"), read(() -> vm.statusProperty().get()));
+        onFx(() -> vm.formatProperty().set(ExportViewModel.Format.DIFFUSERS));
+
+        onFx(vm::export);
+        await(() -> read(() -> vm.statusProperty().get()).startsWith("exported"));
+        assertTrue(read(() -> vm.statusProperty().get()).contains("full fine-tune"), read(() -> vm.statusProperty().get()));
+        assertFalse(read(() -> vm.cardIsPreviewProperty().get()));
+        Path out = run.resolveSibling("full-demo-export");
+        assertEquals(Files.readString(out.resolve("README.md")), read(() -> vm.modelCardProperty().get()));
+        assertEquals(preview, read(() -> vm.modelCardProperty().get()), "the preview is the card the export writes");
+        assertTrue(Files.isRegularFile(out.resolve("transformer/diffusion_pytorch_model.safetensors")));
+        assertTrue(Files.isRegularFile(out.resolve("transformer/config.json")));
+
+        onFx(() -> vm.logIn(LocalHub.TOKEN));
+        await(() -> LocalHub.USER.equals(read(() -> vm.accountProperty().get())));
+        onFx(vm::push);
+        await(() -> read(() -> vm.statusProperty().get()).startsWith("pushed"));
+        assertTrue(hub.violations.isEmpty(), hub.violations.toString());
+        assertTrue(hub.committedPaths.contains("transformer/diffusion_pytorch_model.safetensors"), hub.committedPaths.toString());
+        assertTrue(hub.committedPaths.contains("transformer/config.json"), hub.committedPaths.toString());
+        assertTrue(hub.committedPaths.contains("README.md"), hub.committedPaths.toString());
+        assertEquals(2, hub.lfsObjects.size(), "the transformer weights and the video go through LFS");
+    }
+
+    @Test
     void pushWithoutExportSaysWhatToDo() throws Exception {
         hub = new LocalHub();
         ExportViewModel vm = viewModel(background, fx, hub, tmp);

@@ -35,6 +35,32 @@ public final class RunFolders {
         return dir;
     }
 
+    /**
+     * A small finished full fine-tuning run: the trainer's {@code transformer/} folder (config.json and fp32 weights
+     * in diffusers layout), metrics and a final-test video.
+     */
+    public static Path createFull(Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("transformer"));
+        Files.createDirectories(dir.resolve("validation/final"));
+        Files.writeString(dir.resolve("config.json"), """
+                {"version": 1, "training_type": "full", "pretrained_model_name_or_path": "THUDM/CogVideoX-2b",
+                 "validation_prompt": "a red ball rolling", "data_root": "data", "output_dir": "%s"}""".formatted(dir.toString().replace("\\", "/")));
+        Files.writeString(dir.resolve("metrics.jsonl"), """
+                {"step": 1, "epoch": 0, "loss": 0.5, "lr": 1e-4}
+                {"step": 2, "epoch": 0, "loss": 0.3, "lr": 1e-4}
+                """);
+        Files.writeString(dir.resolve("transformer/config.json"), """
+                {"_class_name": "CogVideoXTransformer3DModel", "num_layers": 1, "num_attention_heads": 2, "attention_head_dim": 4}""");
+        Random rnd = new Random(5);
+        new SafetensorsWriter().metadata("format", "pt")
+                .addFloats("patch_embed.proj.weight", floats(rnd, 8 * 4 * 2 * 2), 8, 4, 2, 2)
+                .addFloats("proj_out.weight", floats(rnd, 16 * 8), 16, 8)
+                .addFloats("proj_out.bias", floats(rnd, 16), 16)
+                .write(dir.resolve("transformer/diffusion_pytorch_model.safetensors"));
+        Files.write(dir.resolve("validation/final/video_0.mp4"), new byte[] {0, 0, 0, 24, 'f', 't', 'y', 'p'});
+        return dir;
+    }
+
     private static float[] floats(Random rnd, int n) {
         float[] f = new float[n];
         for (int i = 0; i < n; i++) f[i] = (float) rnd.nextGaussian() * 0.1f;
