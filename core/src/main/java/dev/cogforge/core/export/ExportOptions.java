@@ -8,7 +8,8 @@ import dev.cogforge.core.io.DType;
 /**
  * What to export. {@code dtype} is F32, F16 or BF16. {@code comfyui} adds a kohya-keyed copy for ComfyUI;
  * {@code mergeInto} (a diffusers transformer folder) adds a merged full transformer; {@code baseModelId} overrides the
- * Hub id read from the run config (for runs trained from a local folder).
+ * Hub id read from the run config (for runs trained from a local folder). {@code comfyui} and {@code mergeInto} act on a
+ * LoRA, so a full fine-tuning run's export refuses them.
  */
 public record ExportOptions(Path out, DType dtype, boolean comfyui, Path mergeInto, String baseModelId, boolean overwrite,
                             long maxShardBytes) {

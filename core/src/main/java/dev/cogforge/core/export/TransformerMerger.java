@@ -23,7 +23,6 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * bounded shards.
  */
 final class TransformerMerger {
-
     private TransformerMerger() {}
 
     /** Returns the written file names (relative to {@code outDir}). */
