@@ -44,6 +44,10 @@ public final class TrainingPages {
         samples.runDirProperty().bind(train.runDirProperty());
         export.runDirProperty().bind(train.runDirProperty());
         train.lastValidationVideoProperty().addListener((o, a, b) -> samples.refresh());
+        // the run's outputs (LoRA file or transformer) exist only once it ends: preview the export card again then
+        train.runningProperty().addListener((o, was, now) -> {
+            if (was && !now) export.refreshPreview();
+        });
         main.trainingProperty().bind(train.runningProperty());
     }
 

@@ -105,6 +105,11 @@ class RealTrainingUiTest {
         assertNotNull(video, () -> String.join("\n", train.log()));
         assertTrue(Files.size(video) > 0);
 
+        // once the run has ended, the Export page previews the card of what it saved (the demo is a full fine-tune)
+        var export = context.training().export();
+        WaitForAsyncUtils.waitFor(TIMEOUT_S, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(
+                () -> export.cardIsPreviewProperty().get() && export.modelCardProperty().get().contains("A full fine-tune")).get());
+
         // the Samples page lists the run's validation videos with a decoded first frame
         robot.clickOn("#samplesNav");
         // each step's folder holds the same file names: the tile carries its video as user data
