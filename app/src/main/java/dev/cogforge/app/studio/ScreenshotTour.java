@@ -100,7 +100,8 @@ public final class ScreenshotTour {
         await("the demo training run", TRAINING_TIMEOUT, () -> train.lastTerminalProperty().get() != null);
         shoot(Page.TRAIN, () -> true);
         shoot(Page.SAMPLES, () -> !context.training().samples().groups().isEmpty() && allImagesLoaded(pageRoot()));
-        shoot(Page.EXPORT, () -> true);
+        shoot(Page.EXPORT, () -> context.training().export().cardIsPreviewProperty().get()
+                && !context.training().export().modelCardProperty().get().isBlank());
         shoot(Page.SYSTEM, () -> !context.system().busyProperty().get() && !context.system().reportProperty().get().isBlank());
         onFx(() -> context.main().themeProperty().set(Theme.LIGHT));
         shoot(Page.TRAIN, "train-light", () -> true);

@@ -132,7 +132,7 @@ public final class ExportViewModel {
                 card = RunExporter.previewCard(RunFolder.open(run), options);
             } catch (IOException | RuntimeException e) {
                 card = "";
-                problem = "No model card preview: " + e.getMessage();
+                problem = NO_PREVIEW + e.getMessage();
             }
             String shown = card;
             String why = problem;
@@ -141,11 +141,14 @@ public final class ExportViewModel {
                 modelCard.set(shown);
                 cardIsPreview.set(why == null);
                 if (why != null) status.set(why);
+                else if (status.get().startsWith(NO_PREVIEW)) status.set(""); // an earlier attempt's complaint is stale
             });
         });
     }
 
     public BooleanProperty cardIsPreviewProperty() { return cardIsPreview; }
+
+    private static final String NO_PREVIEW = "No model card preview: ";
 
     public static ExportViewModel forStudio(Executor background, Executor fx) {
         TokenStore store = TokenStore.system();

@@ -93,6 +93,9 @@ class ExportViewModelTest {
         onFx(() -> vm.runDirProperty().set(tmp.resolve("runs/not-a-run")));
         await(() -> read(() -> vm.statusProperty().get()).startsWith("No model card preview"));
         assertEquals("", read(() -> vm.modelCardProperty().get()));
+        onFx(() -> vm.runDirProperty().set(run));
+        await(() -> read(() -> vm.modelCardProperty().get()).contains("BW_STYLE"));
+        assertEquals("", read(() -> vm.statusProperty().get()), "a later preview clears the earlier complaint");
     }
 
     @Test
