@@ -100,11 +100,17 @@ public final class ScreenshotTour {
         await("the demo training run", TRAINING_TIMEOUT, () -> train.lastTerminalProperty().get() != null);
         shoot(Page.TRAIN, () -> true);
         shoot(Page.SAMPLES, () -> !context.training().samples().groups().isEmpty() && allImagesLoaded(pageRoot()));
-        shoot(Page.EXPORT, () -> context.training().export().cardIsPreviewProperty().get()
-                && !context.training().export().modelCardProperty().get().isBlank());
+        shoot(Page.EXPORT, () -> context.training().export().cardIsPreviewProperty().get() && cardLaidOut());
         shoot(Page.SYSTEM, () -> !context.system().busyProperty().get() && !context.system().reportProperty().get().isBlank());
         onFx(() -> context.main().themeProperty().set(Theme.LIGHT));
         shoot(Page.TRAIN, "train-light", () -> true);
+    }
+
+    /** The Export page's model card has been laid out (its first heading has a height on screen). */
+    private boolean cardLaidOut() {
+        javafx.scene.Node root = pageRoot();
+        javafx.scene.Node title = root == null ? null : root.lookup(".md-h1");
+        return title != null && title.getLayoutBounds().getHeight() > 0 && title.localToScene(title.getLayoutBounds()).getMinY() > 0;
     }
 
     private void shoot(Page page, BooleanSupplier ready) throws Exception {

@@ -56,6 +56,8 @@ public final class ExportController {
         cancelPushButton.setOnAction(e -> viewModel.cancelPush());
         pushProgress.progressProperty().bind(viewModel.pushProgressProperty());
         statusLabel.textProperty().bind(viewModel.statusProperty());
+        // the page may be opened after the card was previewed: show the current card, then follow changes
+        cardBox.getChildren().setAll(MarkdownView.render(viewModel.modelCardProperty().get()));
         viewModel.modelCardProperty().addListener((o, a, md) -> cardBox.getChildren().setAll(MarkdownView.render(md)));
         cardStateLabel.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> viewModel.modelCardProperty().get().isEmpty()
                 ? "" : dev.cogforge.app.studio.StudioResources.MESSAGES.getString(viewModel.cardIsPreviewProperty().get()

@@ -56,9 +56,33 @@ class ExportPageUiTest {
     }
 
     @Test
+    void aPageOpenedAfterThePreviewShowsTheCard(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(() -> !vm.modelCardProperty().get().isBlank()).get());
+        javafx.scene.Parent late = WaitForAsyncUtils.asyncFx(() -> StudioResources.load(StudioResources.UI_ROOT + "ExportView.fxml",
+                type -> new ExportController(vm)).root()).get();
+        // skins (and so the scroll pane's content) exist once the page is in a scene with CSS applied
+        boolean rendered = WaitForAsyncUtils.asyncFx(() -> {
+            new javafx.scene.Scene(late, 1100, 700);
+            late.applyCss();
+            late.layout();
+            return late.lookup(".md-h1") != null;
+        }).get();
+        assertTrue(rendered, "the card is rendered in a page created after the preview");
+    }
+
+    @Test
     void exportLogInAndPushThroughTheControls(FxRobot robot) throws Exception {
         robot.clickOn("#exportButton");
         WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> !robot.lookup(".md-h1").queryAll().isEmpty());
+        // the card is laid out where it can be read: the title has a size and lies inside the card's scroll pane
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(() -> {
+            javafx.scene.Node title = robot.lookup(".md-h1").query();
+            javafx.scene.Node pane = robot.lookup("#cardBox").query().getParent();
+            while (pane != null && !(pane instanceof javafx.scene.control.ScrollPane)) pane = pane.getParent();
+            javafx.geometry.Bounds t = title.localToScene(title.getBoundsInLocal());
+            javafx.geometry.Bounds p = pane.localToScene(pane.getBoundsInLocal());
+            return t.getHeight() > 10 && p.getHeight() > 200 && p.contains(t.getMinX() + 1, t.getMinY() + 1);
+        }).get());
         robot.clickOn("#tokenField").write(LocalHub.TOKEN);
         robot.clickOn("#loginButton");
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> LocalHub.USER.equals(robot.lookup("#accountLabel").queryAs(Label.class).getText()));
