@@ -38,6 +38,7 @@ public final class ExportController {
         runLabel.textProperty().bind(viewModel.runDirProperty().asString());
         formatBox.getItems().setAll(ExportViewModel.Format.values());
         formatBox.valueProperty().bindBidirectional(viewModel.formatProperty());
+        formatBox.disableProperty().bind(viewModel.fullRunProperty());
         dtypeBox.getItems().setAll("bf16", "fp16", "fp32");
         dtypeBox.valueProperty().bindBidirectional(viewModel.dtypeProperty());
         exportButton.disableProperty().bind(viewModel.busyProperty().or(viewModel.pushingProperty()));

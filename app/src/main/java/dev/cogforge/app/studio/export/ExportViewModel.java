@@ -128,16 +128,23 @@ public final class ExportViewModel {
         background.execute(() -> {
             String card;
             String problem = null;
+            boolean full = false;
             try {
-                card = RunExporter.previewCard(RunFolder.open(run), options);
+                RunFolder folder = RunFolder.open(run);
+                full = folder.isFull();
+                // a full fine-tune has no LoRA to write in ComfyUI's keys: preview what Export will then write
+                card = RunExporter.previewCard(folder, full ? options.withComfyui(false) : options);
             } catch (IOException | RuntimeException e) {
                 card = "";
                 problem = NO_PREVIEW + e.getMessage();
             }
             String shown = card;
             String why = problem;
+            boolean isFull = full;
             fx.execute(() -> {
                 if (previewGeneration.get() != generation) return;
+                fullRun.set(isFull);
+                if (isFull && format.get() == Format.COMFYUI) format.set(Format.DIFFUSERS);
                 modelCard.set(shown);
                 cardIsPreview.set(why == null);
                 if (why != null) status.set(why);
@@ -147,6 +154,11 @@ public final class ExportViewModel {
     }
 
     public BooleanProperty cardIsPreviewProperty() { return cardIsPreview; }
+
+    /** The chosen run is a full fine-tune (known once its card is previewed): LoRA-only formats do not apply. */
+    public BooleanProperty fullRunProperty() { return fullRun; }
+
+    private final BooleanProperty fullRun = new SimpleBooleanProperty(false);
 
     private static final String NO_PREVIEW = "No model card preview: ";
 
