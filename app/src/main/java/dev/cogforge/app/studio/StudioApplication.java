@@ -29,6 +29,11 @@ public final class StudioApplication extends Application {
             preferences.setTheme(theme);
             preferences.saveQuietly();
         });
+        context.dataset().gridViewProperty().set(preferences.datasetGrid());
+        context.dataset().gridViewProperty().addListener((o, was, grid) -> {
+            preferences.setDatasetGrid(grid);
+            preferences.saveQuietly();
+        });
         stage.setScene(createScene(context));
         stage.titleProperty().bind(context.main().titleProperty());
         WindowStates.apply(stage, preferences.window());

@@ -14,7 +14,7 @@ import dev.cogforge.core.io.AppDirs;
 import dev.cogforge.core.io.AtomicFiles;
 
 /**
- * What the studio remembers between sessions: the theme and the main window's bounds and maximized state, as a small
+ * What the studio remembers between sessions: the theme, the main window's bounds and maximized state, and the Dataset page's view (grid or list), as a small
  * properties file in the config folder (written atomically, so a crash never leaves a half-written file). An unreadable
  * file is logged and ignored: losing the window size must never stop the studio from starting.
  */
@@ -34,6 +34,7 @@ public final class StudioPreferences {
     private final Path file;
     private Theme theme = Theme.DARK;
     private WindowState window = WindowState.DEFAULT;
+    private boolean datasetGrid = true;
 
     public StudioPreferences(Path file) {
         this.file = file;
@@ -59,6 +60,7 @@ public final class StudioPreferences {
         p.window = new WindowState(number(props, "window.x", Double.NaN), number(props, "window.y", Double.NaN),
                 w >= 200 ? w : WindowState.DEFAULT.width(), h >= 150 ? h : WindowState.DEFAULT.height(),
                 Boolean.parseBoolean(props.getProperty("window.maximized", "false")));
+        p.datasetGrid = !"list".equalsIgnoreCase(props.getProperty("dataset.view", "grid").trim());
         return p;
     }
 
@@ -93,6 +95,15 @@ public final class StudioPreferences {
         this.window = window;
     }
 
+    /** Whether the Dataset page shows clips as a grid of tiles (true) or as the detailed list. */
+    public boolean datasetGrid() {
+        return datasetGrid;
+    }
+
+    public void setDatasetGrid(boolean grid) {
+        this.datasetGrid = grid;
+    }
+
     public void save() throws IOException {
         Properties props = new Properties();
         props.setProperty("theme", theme.name().toLowerCase(java.util.Locale.ROOT));
@@ -103,6 +114,7 @@ public final class StudioPreferences {
         props.setProperty("window.width", Double.toString(window.width()));
         props.setProperty("window.height", Double.toString(window.height()));
         props.setProperty("window.maximized", Boolean.toString(window.maximized()));
+        props.setProperty("dataset.view", datasetGrid ? "grid" : "list");
         StringWriter text = new StringWriter();
         props.store(text, "CogForge Studio window and theme");
         AtomicFiles.writeString(file, text.toString());

@@ -20,13 +20,16 @@ class StudioPreferencesTest {
         StudioPreferences p = StudioPreferences.load(file);
         assertEquals(Theme.DARK, p.theme());
         assertEquals(StudioPreferences.WindowState.DEFAULT, p.window());
+        assertTrue(p.datasetGrid(), "the Dataset page opens on the grid by default");
         p.setTheme(Theme.LIGHT);
         p.setWindow(new StudioPreferences.WindowState(40, 60, 1000, 700, true));
+        p.setDatasetGrid(false);
         p.save();
         try (var files = Files.list(file.getParent())) {
             assertEquals(1, files.count(), "no temp file left next to the preferences");
         }
         StudioPreferences again = StudioPreferences.load(file);
+        assertFalse(again.datasetGrid(), "the list view chosen last time");
         assertEquals(Theme.LIGHT, again.theme());
         assertEquals(new StudioPreferences.WindowState(40, 60, 1000, 700, true), again.window());
     }
