@@ -201,6 +201,8 @@ public final class TrainController {
     private static XYChart chart(String id, String title, DataSet... sets) {
         DefaultNumericAxis x = new DefaultNumericAxis("step");
         DefaultNumericAxis y = new DefaultNumericAxis(title);
+        x.setAxisLabelFormatter(new RobustAxisFormatter(x));
+        y.setAxisLabelFormatter(new RobustAxisFormatter(y));
         x.setAutoRanging(true);
         y.setAutoRanging(true);
         y.setForceZeroInRange(false);

@@ -117,7 +117,8 @@ class ExportViewModelTest {
         assertEquals(preview, read(() -> vm.modelCardProperty().get()));
 
         onFx(vm::export);
-        await(() -> read(() -> vm.statusProperty().get()).startsWith("exported"));
+        // progress lines ("exported to …") come first; the final status names what was exported
+        await(() -> !read(() -> vm.busyProperty().get()) && read(() -> vm.statusProperty().get()).startsWith("exported "));
         assertTrue(read(() -> vm.statusProperty().get()).contains("full fine-tune"), read(() -> vm.statusProperty().get()));
         assertFalse(read(() -> vm.cardIsPreviewProperty().get()));
         Path out = run.resolveSibling("full-demo-export");
