@@ -79,9 +79,8 @@ public final class TrainCommand implements Callable<Integer> {
             description = "with --nnodes > 1: the store's TCP port on node 0 (default 29500)")
     int masterPort;
 
-    @Option(names = "--ddp_overlap", arity = "1", paramLabel = "true|false", description = {"with --nproc/several ranks and"
-            + " --gradient_checkpointing: all-reduce each block's gradients while backward continues (default true;"
-            + " run config key ddp_overlap)"})
+    @Option(names = "--ddp_overlap", arity = "1", paramLabel = "true|false", description = {"with --nproc/several ranks:"
+            + " all-reduce each block's gradients while backward continues (default true; run config key ddp_overlap)"})
     Boolean ddpOverlap;
 
     @Unmatched

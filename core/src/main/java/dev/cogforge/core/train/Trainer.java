@@ -426,8 +426,11 @@ public final class Trainer {
         int epochs = (int) Math.max(1, (totalSteps * accumulation + batchesPerRankEpoch - 1) / batchesPerRankEpoch);
         LrSchedule schedule = LrSchedule.of(config, totalSteps);
         TrainingStep step = new TrainingStep(model, noise, trainable, optimizer, config.maxGradNorm);
-        // overlap needs the block-wise backward to know when gradients are final; otherwise sync after backward
-        OverlappedGradientSync overlappedSync = world > 1 && config.gradientCheckpointing && config.ddpOverlap
+        // overlap needs a block-wise backward to know when gradients are final: the checkpointed one, or without
+        // checkpointing the segmented one (same memory as plain autograd, no recomputation)
+        boolean overlap = world > 1 && config.ddpOverlap;
+        model.setBlockwiseBackward(overlap && !config.gradientCheckpointing);
+        OverlappedGradientSync overlappedSync = overlap
                 ? new OverlappedGradientSync(dist, step.parametersInBackwardOrder(), GradientSync.DEFAULT_BUCKET_BYTES) : null;
 
         currentStep = globalStep;

@@ -84,6 +84,11 @@ final class CheckpointedPass implements TrainingPass {
             gradText = textIn.grad();
             if (progress != null) progress.blockDone(i);
         }
+        backIntoEmbeddings(embedded, tembLeaf, gradVideo, gradText);
+    }
+
+    /** The last step of a block-wise backward: the blocks' input gradients into the patch, text and time embeddings. */
+    static void backIntoEmbeddings(CogVideoXTransformer3D.Embedded embedded, Tensor tembLeaf, Tensor gradVideo, Tensor gradText) {
         TensorVector outs = new TensorVector();
         TensorVector grads = new TensorVector();
         if (embedded.temb().requires_grad()) addIfDefined(outs, grads, embedded.temb(), tembLeaf.grad());
@@ -92,7 +97,8 @@ final class CheckpointedPass implements TrainingPass {
         if (outs.size() > 0) torch.backward(outs, grads, new BoolOptional(false), false, new TensorVector());
     }
 
-    private static void addIfDefined(TensorVector outs, TensorVector grads, Tensor out, Tensor grad) {
+    /** Pushes {@code grad} into {@code out}'s graph together with the other pairs (skipped when there is nothing to push). */
+    static void addIfDefined(TensorVector outs, TensorVector grads, Tensor out, Tensor grad) {
         if (grad != null && grad.defined() && out.requires_grad()) {
             outs.push_back(out);
             grads.push_back(grad);

@@ -24,6 +24,7 @@ import dev.cogforge.core.nn.ModuleList;
 public final class CogVideoXTransformer3D extends Module {
     private final TransformerConfig config;
     private boolean gradientCheckpointing;
+    private boolean blockwiseBackward;
 
     public CogVideoXTransformer3D(TransformerConfig config) {
         this.config = config;
@@ -75,6 +76,15 @@ public final class CogVideoXTransformer3D extends Module {
 
     public boolean gradientCheckpointing() {
         return gradientCheckpointing;
+    }
+
+    /**
+     * Without checkpointing, run the training backward block by block (no recomputation, same memory) so that it can
+     * report when each block's gradients are final ({@link TrainingPass.BackwardProgress}); data-parallel training
+     * turns this on to overlap the gradient all-reduce with backward. Checkpointing is block-wise anyway.
+     */
+    public void setBlockwiseBackward(boolean on) {
+        blockwiseBackward = on;
     }
 
     public int numLayers() {
@@ -167,8 +177,12 @@ public final class CogVideoXTransformer3D extends Module {
      */
     public TrainingPass forwardForTraining(Tensor hiddenStates, Tensor encoderHiddenStates, Tensor timestep, Tensor ofs,
             RotaryEmbedding.Tables rotary) {
-        if (!gradientCheckpointing) {
+        if (!gradientCheckpointing && !blockwiseBackward) {
             return TrainingPass.plain(forward(hiddenStates, encoderHiddenStates, timestep, ofs, rotary));
+        }
+        if (!gradientCheckpointing) {
+            checkInputs(hiddenStates, encoderHiddenStates, rotary);
+            return SegmentedPass.run(this, hiddenStates, encoderHiddenStates, timestep, ofs, rotary);
         }
         checkInputs(hiddenStates, encoderHiddenStates, rotary);
         return CheckpointedPass.run(this, hiddenStates, encoderHiddenStates, timestep, ofs, rotary);

@@ -113,8 +113,9 @@ public final class RunConfig {
     public int gradientAccumulationSteps = 1;
     public boolean gradientCheckpointing;
     /**
-     * Data-parallel runs with gradient checkpointing: all-reduce each block's gradients while backward goes on with the
-     * next block (false = one bucketed all-reduce after backward). No effect on one process or without checkpointing.
+     * Data-parallel runs: all-reduce each block's gradients while backward goes on with the next block (false = one
+     * bucketed all-reduce after backward). Without gradient checkpointing the backward is then run block by block
+     * (graphs kept, no recomputation). No effect on one process.
      */
     public boolean ddpOverlap = true;
     public double learningRate = 1e-4;

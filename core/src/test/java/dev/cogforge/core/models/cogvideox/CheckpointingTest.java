@@ -27,8 +27,14 @@ class CheckpointingTest {
     void gradientsEqualWithAndWithoutCheckpointing(String mode) throws Exception {
         boolean rotary = mode.contains("rotary");
         boolean lora = mode.startsWith("lora");
-        Map<String, float[]> plain = gradients(rotary, lora, false);
-        Map<String, float[]> ckpt = gradients(rotary, lora, true);
+        Map<String, float[]> plain = gradients(rotary, lora, false, false);
+        for (boolean checkpointing : new boolean[] {true, false}) {
+            // checkpointed (recomputed) or segmented (graphs kept) block-wise backward: both equal plain autograd
+            compare(mode + (checkpointing ? " checkpointed" : " segmented"), plain, gradients(rotary, lora, checkpointing, true));
+        }
+    }
+
+    private static void compare(String what, Map<String, float[]> plain, Map<String, float[]> ckpt) {
         assertEquals(plain.keySet(), ckpt.keySet());
         assertTrue(plain.size() > 4);
         double worst = 0;
@@ -43,10 +49,10 @@ class CheckpointingTest {
                 assertTrue(d <= 1e-6 * Math.max(scale, 1e-3), k + "[" + i + "]: " + a[i] + " vs " + b[i]);
             }
         }
-        System.out.printf("checkpointing %s: %d gradient tensors, max |diff| %.3e%n", mode, plain.size(), worst);
+        System.out.printf("block-wise backward %s: %d gradient tensors, max |diff| %.3e%n", what, plain.size(), worst);
     }
 
-    private static Map<String, float[]> gradients(boolean rotary, boolean lora, boolean checkpointing) throws Exception {
+    private static Map<String, float[]> gradients(boolean rotary, boolean lora, boolean checkpointing, boolean blockwise) throws Exception {
         TransformerConfig cfg = TinyModels.config(rotary, 3);
         Map<String, float[]> out = new LinkedHashMap<>();
         try (CogVideoXTransformer3D model = new CogVideoXTransformer3D(cfg); PointerScope scope = new PointerScope()) {
@@ -68,6 +74,7 @@ class CheckpointingTest {
             }
             model.train(true);
             model.setGradientCheckpointing(checkpointing);
+            model.setBlockwiseBackward(blockwise);
             var g = torch.createCPUGenerator(5);
             TensorOptions f32 = new TensorOptions(ScalarType.Float);
             Tensor x = torch.randn(new long[] {2, 2, 4, 8, 8}, new GeneratorOptional(g), f32);
@@ -76,7 +83,19 @@ class CheckpointingTest {
             RotaryEmbedding.Tables rope = rotary ? RotaryEmbedding.prepare(64, 64, 2, 8, 2, null, 16, 64, 64) : null;
             TrainingPass pass = model.forwardForTraining(x, text, t, null, rope);
             Tensor loss = pass.output().pow(new org.bytedeco.pytorch.Scalar(2)).mean();
-            pass.backward(loss);
+            java.util.List<String> reports = new java.util.ArrayList<>();
+            pass.backward(loss, new TrainingPass.BackwardProgress() {
+                @Override
+                public void headDone() {
+                    reports.add("head");
+                }
+
+                @Override
+                public void blockDone(int index) {
+                    reports.add("block " + index);
+                }
+            });
+            if (blockwise) assertEquals(java.util.List.of("head", "block 2", "block 1", "block 0"), reports, "reported in backward order");
             out.put("loss", Tensors.toFloats(loss));
             for (var e : trainable.entrySet()) {
                 Tensor grad = e.getValue().get().grad();
