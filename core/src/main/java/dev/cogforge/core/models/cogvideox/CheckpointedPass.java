@@ -3,11 +3,8 @@ package dev.cogforge.core.models.cogvideox;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.bytedeco.pytorch.BoolOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
-import org.bytedeco.pytorch.global.torch;
 
 /**
  * Per-block activation checkpointing done by hand, because libtorch's C++ API offers no checkpoint function: the
@@ -67,41 +64,11 @@ final class CheckpointedPass implements TrainingPass {
     public void backward(Tensor loss, BackwardProgress progress) {
         if (done) throw new IllegalStateException("backward was already called for this pass");
         done = true;
-        loss.backward();
-        if (progress != null) progress.headDone();
-        Tensor gradVideo = lastVideoLeaf.grad();
-        Tensor gradText = null; // the head reads only the video stream
-        for (int i = model.numLayers() - 1; i >= 0; i--) {
+        BlockwiseBackward.run(loss, progress, lastVideoLeaf, model.numLayers(), i -> {
             Tensor videoIn = savedVideo.get(i).detach().requires_grad_(true);
             Tensor textIn = savedText.get(i).detach().requires_grad_(true);
             TransformerBlock.Streams s = model.block(i).forward(videoIn, textIn, tembLeaf, rotary);
-            TensorVector outs = new TensorVector();
-            TensorVector grads = new TensorVector();
-            addIfDefined(outs, grads, s.video(), gradVideo);
-            addIfDefined(outs, grads, s.text(), gradText);
-            if (outs.size() > 0) torch.backward(outs, grads, new BoolOptional(false), false, new TensorVector());
-            gradVideo = videoIn.grad();
-            gradText = textIn.grad();
-            if (progress != null) progress.blockDone(i);
-        }
-        backIntoEmbeddings(embedded, tembLeaf, gradVideo, gradText);
-    }
-
-    /** The last step of a block-wise backward: the blocks' input gradients into the patch, text and time embeddings. */
-    static void backIntoEmbeddings(CogVideoXTransformer3D.Embedded embedded, Tensor tembLeaf, Tensor gradVideo, Tensor gradText) {
-        TensorVector outs = new TensorVector();
-        TensorVector grads = new TensorVector();
-        if (embedded.temb().requires_grad()) addIfDefined(outs, grads, embedded.temb(), tembLeaf.grad());
-        if (embedded.video().requires_grad()) addIfDefined(outs, grads, embedded.video(), gradVideo);
-        if (embedded.text().requires_grad()) addIfDefined(outs, grads, embedded.text(), gradText);
-        if (outs.size() > 0) torch.backward(outs, grads, new BoolOptional(false), false, new TensorVector());
-    }
-
-    /** Pushes {@code grad} into {@code out}'s graph together with the other pairs (skipped when there is nothing to push). */
-    static void addIfDefined(TensorVector outs, TensorVector grads, Tensor out, Tensor grad) {
-        if (grad != null && grad.defined() && out.requires_grad()) {
-            outs.push_back(out);
-            grads.push_back(grad);
-        }
+            return new BlockwiseBackward.BlockGraph(videoIn, textIn, s.video(), s.text());
+        }, embedded, tembLeaf);
     }
 }

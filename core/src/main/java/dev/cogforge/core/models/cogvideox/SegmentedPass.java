@@ -3,10 +3,7 @@ package dev.cogforge.core.models.cogvideox;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.bytedeco.pytorch.BoolOptional;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
-import org.bytedeco.pytorch.global.torch;
 
 /**
  * Plain autograd cut at block boundaries: every block runs with autograd on, from detached copies of its inputs, and
@@ -15,11 +12,9 @@ import org.bytedeco.pytorch.global.torch;
  * overlapping the data-parallel all-reduce with backward needs when gradient checkpointing is off.
  */
 final class SegmentedPass implements TrainingPass {
-    private record Segment(Tensor videoIn, Tensor textIn, Tensor videoOut, Tensor textOut) {}
-
     private final CogVideoXTransformer3D.Embedded embedded;
     private final Tensor tembLeaf;
-    private final List<Segment> segments = new ArrayList<>();
+    private final List<BlockwiseBackward.BlockGraph> segments = new ArrayList<>();
     private final Tensor lastVideoLeaf;
     private final Tensor output;
     private boolean done;
@@ -34,7 +29,7 @@ final class SegmentedPass implements TrainingPass {
             Tensor videoIn = video.detach().requires_grad_(true);
             Tensor textIn = text.detach().requires_grad_(true);
             TransformerBlock.Streams s = model.block(i).forward(videoIn, textIn, tembLeaf, rotary);
-            segments.add(new Segment(videoIn, textIn, s.video(), s.text()));
+            segments.add(new BlockwiseBackward.BlockGraph(videoIn, textIn, s.video(), s.text()));
             video = s.video();
             text = s.text();
         }
@@ -61,21 +56,6 @@ final class SegmentedPass implements TrainingPass {
     public void backward(Tensor loss, BackwardProgress progress) {
         if (done) throw new IllegalStateException("backward was already called for this pass");
         done = true;
-        loss.backward();
-        if (progress != null) progress.headDone();
-        Tensor gradVideo = lastVideoLeaf.grad();
-        Tensor gradText = null; // the head reads only the video stream
-        for (int i = segments.size() - 1; i >= 0; i--) {
-            Segment s = segments.get(i);
-            TensorVector outs = new TensorVector();
-            TensorVector grads = new TensorVector();
-            CheckpointedPass.addIfDefined(outs, grads, s.videoOut(), gradVideo);
-            CheckpointedPass.addIfDefined(outs, grads, s.textOut(), gradText);
-            if (outs.size() > 0) torch.backward(outs, grads, new BoolOptional(false), false, new TensorVector());
-            gradVideo = s.videoIn().grad();
-            gradText = s.textIn().grad();
-            if (progress != null) progress.blockDone(i);
-        }
-        CheckpointedPass.backIntoEmbeddings(embedded, tembLeaf, gradVideo, gradText);
+        BlockwiseBackward.run(loss, progress, lastVideoLeaf, segments.size(), segments::get, embedded, tembLeaf);
     }
 }
