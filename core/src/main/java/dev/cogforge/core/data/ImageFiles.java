@@ -47,7 +47,8 @@ public final class ImageFiles {
         return bytes.toByteArray();
     }
 
-    private static void chunk(DataOutputStream out, String type, byte[] data) throws IOException {
+    /** One PNG chunk: length, type, data, CRC-32 over type and data. */
+    static void chunk(DataOutputStream out, String type, byte[] data) throws IOException {
         byte[] t = type.getBytes(StandardCharsets.US_ASCII);
         out.writeInt(data.length);
         out.write(t);

@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import java.util.zip.CRC32;
 import java.util.zip.DeflaterOutputStream;
 
 import org.junit.jupiter.api.Test;
@@ -230,21 +229,10 @@ class ThumbnailCacheTest {
         d.writeInt(f.width());
         d.writeInt(f.height());
         d.write(new byte[] {8, 2, 0, 0, 0});
-        chunk(out, "IHDR", ihdr.toByteArray());
-        chunk(out, "tEXt", "Comment\0ignored".getBytes(StandardCharsets.ISO_8859_1));
-        chunk(out, "IDAT", raw.toByteArray());
-        chunk(out, "IEND", new byte[0]);
+        ImageFiles.chunk(out, "IHDR", ihdr.toByteArray());
+        ImageFiles.chunk(out, "tEXt", "Comment\0ignored".getBytes(StandardCharsets.ISO_8859_1));
+        ImageFiles.chunk(out, "IDAT", raw.toByteArray());
+        ImageFiles.chunk(out, "IEND", new byte[0]);
         return bytes.toByteArray();
-    }
-
-    private static void chunk(DataOutputStream out, String type, byte[] data) throws IOException {
-        byte[] t = type.getBytes(StandardCharsets.US_ASCII);
-        out.writeInt(data.length);
-        out.write(t);
-        out.write(data);
-        CRC32 crc = new CRC32();
-        crc.update(t);
-        crc.update(data);
-        out.writeInt((int) crc.getValue());
     }
 }

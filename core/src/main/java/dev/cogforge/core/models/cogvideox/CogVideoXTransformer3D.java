@@ -182,9 +182,9 @@ public final class CogVideoXTransformer3D extends Module {
         }
         if (!gradientCheckpointing) {
             checkInputs(hiddenStates, encoderHiddenStates, rotary);
-            return SegmentedPass.run(this, hiddenStates, encoderHiddenStates, timestep, ofs, rotary);
+            return BlockwisePass.run(this, hiddenStates, encoderHiddenStates, timestep, ofs, rotary, BlockwisePass.Mode.KEEP_GRAPHS);
         }
         checkInputs(hiddenStates, encoderHiddenStates, rotary);
-        return CheckpointedPass.run(this, hiddenStates, encoderHiddenStates, timestep, ofs, rotary);
+        return BlockwisePass.run(this, hiddenStates, encoderHiddenStates, timestep, ofs, rotary, BlockwisePass.Mode.RECOMPUTE);
     }
 }
